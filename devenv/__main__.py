@@ -1,0 +1,5 @@
+"""`python -m devenv`."""
+
+from devenv.cli.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The thin command line: flags in, one core call, events rendered out."""

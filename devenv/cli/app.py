@@ -1,0 +1,98 @@
+"""The `devenv` command: global flags, command registration, and the one place errors are caught."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from devenv import __version__
+from devenv.cli.state import CURRENT
+
+
+class DevenvGroup(TyperGroup):
+    """Catches every :class:`DevenvError` once, prints it in one line, exits 1 or 2."""
+
+    def invoke(self, ctx):  # type: ignore[override]
+        from devenv.errors import DevenvError
+
+        try:
+            return super().invoke(ctx)
+        except DevenvError as exc:
+            from devenv.cli.output import error
+
+            error(exc)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            print("interrupted; run `devenv up` again to converge, or `devenv down`", file=sys.stderr)
+            ctx.exit(130)
+
+
+app = typer.Typer(
+    cls=DevenvGroup,
+    name="devenv",
+    help="Local development environments from one small spec, devenv.yaml.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"devenv {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    directory: Annotated[
+        Path, typer.Option("-C", "--directory", help="Project directory (holds devenv.yaml).", show_default=False)
+    ] = Path("."),
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    output: Annotated[
+        str,
+        typer.Option("--output", "-o", help="auto (rich in a terminal, plain otherwise), rich, plain or json."),
+    ] = "auto",
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Local development environments from one small spec, devenv.yaml.
+
+    \b
+    Examples:
+      devenv up                 # build, start and wait until healthy
+      devenv -C examples/shop status
+      devenv generate --check   # CI drift check of docker-compose.yml
+    """
+    if output not in ("auto", "rich", "plain", "json"):
+        raise typer.BadParameter("choose auto, rich, plain or json", param_hint="--output")
+    CURRENT.root = directory
+    CURRENT.debug = debug
+    CURRENT.output = output
+
+
+def _register() -> None:
+    from devenv.cli.commands import down, generate, logs, schema, status, up
+
+    for module in (generate, up, down, status, logs, schema):
+        module.register(app)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `devenv` script."""
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv, prog_name="devenv", standalone_mode=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0

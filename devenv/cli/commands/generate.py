@@ -1,0 +1,36 @@
+"""`devenv generate [--check]`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from devenv.cli.state import CURRENT
+
+HELP = """Write docker-compose.yml from devenv.yaml (deterministic, atomic).
+
+\b
+Examples:
+  devenv generate            # write or refresh docker-compose.yml
+  devenv generate --check    # CI: exit 1 with a diff when the file is stale
+"""
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to ``app``."""
+
+    @app.command("generate", help=HELP)
+    def generate_command(
+        check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 with a diff on drift.")] = False,
+    ) -> None:
+        from devenv.cli.output import say
+        from devenv.generate import generate
+
+        result = generate(CURRENT.load(), check=check)
+        for warning in result.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+        if check:
+            say(f"{result.path} is up to date")
+        else:
+            say(f"wrote {result.path}" if result.changed else f"{result.path} unchanged")

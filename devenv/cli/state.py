@@ -1,0 +1,24 @@
+"""Global options shared by every command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class State:
+    """What the global flags set."""
+
+    root: Path = Path(".")
+    debug: bool = False
+    output: str = "auto"  # auto | rich | plain | json
+
+    def load(self):
+        """Load the project at ``root`` (imports the spec stack lazily, keeping --help fast)."""
+        from devenv.spec.loader import load_project
+
+        return load_project(self.root)
+
+
+CURRENT = State()

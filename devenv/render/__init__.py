@@ -1,0 +1,1 @@
+"""Stage two: pure functions from a loaded project to data (compose, Kubernetes)."""

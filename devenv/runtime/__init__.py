@@ -1,0 +1,1 @@
+"""Stage three: drive the Docker Engine and the Compose CLI. Never parses YAML."""

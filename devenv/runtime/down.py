@@ -1,0 +1,24 @@
+"""`devenv down`: stop and remove the project's containers; volumes (data) stay unless asked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from devenv.generate import generate
+from devenv.project import Project
+from devenv.runtime.compose_cli import ComposeCLI
+from devenv.runtime.engine import Engine
+from devenv.runtime.events import Event, Step
+
+
+def down(project: Project, *, volumes: bool = False, engine: Engine | None = None) -> Iterator[Event]:
+    """Remove containers and networks; with ``volumes``, named volumes (data) too."""
+    generate(project)
+    engine = engine or Engine.connect()
+    compose = ComposeCLI.locate(project.root, project.compose_path)
+    before = engine.containers(project.name)
+    args = ["down", "--remove-orphans", "--timeout", "10"]
+    if volumes:
+        args.append("--volumes")
+    compose.run(*args)
+    yield Step(f"removed {len(before)} container(s)" + (" and the project's volumes" if volumes else "; volumes kept"))

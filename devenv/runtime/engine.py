@@ -1,0 +1,122 @@
+"""The Docker Engine, through the Docker SDK: reachability, observed containers, images, logs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from devenv.errors import EngineError
+
+PROJECT_LABEL = "com.docker.compose.project"
+SERVICE_LABEL = "com.docker.compose.service"
+ONEOFF_LABEL = "com.docker.compose.oneoff"
+
+_EXITED = re.compile(r"Exited \((-?\d+)\)")
+
+ENGINE_HINT = (
+    "start the engine (`sudo systemctl start docker`, or `sudo dockerd &`), "
+    "check DOCKER_HOST, or run `devenv doctor`"
+)
+
+
+@dataclass(frozen=True)
+class ContainerState:
+    """What the engine says about one container of a Compose project."""
+
+    service: str
+    name: str
+    id: str
+    state: str  # created, running, restarting, exited, paused, dead
+    health: str | None  # healthy, unhealthy, starting, or None without a health check
+    exit_code: int | None
+    labels: dict[str, str]
+
+
+def health_from_status(status: str) -> str | None:
+    """Health from the engine's status text ("Up 3 seconds (health: starting)")."""
+    if "(healthy)" in status:
+        return "healthy"
+    if "(unhealthy)" in status:
+        return "unhealthy"
+    if "health: starting" in status:
+        return "starting"
+    return None
+
+
+def exit_code_from_status(status: str) -> int | None:
+    """Exit code from the engine's status text ("Exited (137) 2 seconds ago")."""
+    match = _EXITED.search(status)
+    return int(match.group(1)) if match else None
+
+
+class Engine:
+    """A connection to a Docker Engine."""
+
+    def __init__(self, client: Any):
+        self.client = client
+
+    @classmethod
+    def connect(cls, timeout: int = 30) -> Engine:
+        """Connect and ping, or raise :class:`EngineError` saying what to do."""
+        import docker
+        from docker.errors import DockerException
+
+        try:
+            client = docker.from_env(version="auto", timeout=timeout)
+            client.ping()
+        except DockerException as exc:
+            reason = str(exc).split("(Caused by")[0].strip()
+            raise EngineError(f"cannot reach the Docker Engine: {reason}", hint=ENGINE_HINT) from None
+        except Exception as exc:  # requests/urllib3 errors surface in many shapes
+            raise EngineError(f"cannot reach the Docker Engine: {exc}", hint=ENGINE_HINT) from None
+        return cls(client)
+
+    def containers(self, project: str) -> list[ContainerState]:
+        """The project's service containers (one-off `run` containers excluded), one API call."""
+        raw = self.client.api.containers(all=True, filters={"label": f"{PROJECT_LABEL}={project}"})
+        out = []
+        for item in raw:
+            labels = item.get("Labels") or {}
+            if labels.get(ONEOFF_LABEL) == "True":
+                continue
+            status = item.get("Status") or ""
+            names = item.get("Names") or ["/?"]
+            out.append(
+                ContainerState(
+                    service=labels.get(SERVICE_LABEL, "?"),
+                    name=names[0].lstrip("/"),
+                    id=item.get("Id", ""),
+                    state=item.get("State") or "unknown",
+                    health=health_from_status(status),
+                    exit_code=exit_code_from_status(status),
+                    labels=labels,
+                )
+            )
+        out.sort(key=lambda c: (c.service, c.name))
+        return out
+
+    def images_present(self, refs: list[str]) -> set[str]:
+        """Which of ``refs`` exist locally."""
+        from docker.errors import ImageNotFound
+
+        present = set()
+        for ref in refs:
+            try:
+                self.client.api.inspect_image(ref)
+                present.add(ref)
+            except ImageNotFound:
+                pass
+        return present
+
+    def logs(self, container_id: str, tail: int = 30) -> str:
+        """The last ``tail`` lines a container wrote."""
+        try:
+            data = self.client.api.logs(container_id, stdout=True, stderr=True, tail=tail)
+        except Exception as exc:  # the container may be gone already
+            return f"(no logs: {exc})"
+        return data.decode("utf-8", errors="replace")
+
+    def server_version(self) -> str:
+        """The engine's version string."""
+        return str(self.client.version().get("Version", "?"))

@@ -1,0 +1,76 @@
+"""Status of a project: desired services joined with observed containers. Pure."""
+
+from __future__ import annotations
+
+from devenv.runtime.engine import ContainerState
+from devenv.runtime.events import ServiceStatus
+from devenv.runtime.plan import Desired
+
+
+def urls(want: Desired) -> list[str]:
+    """Host URLs of published ports: http for services, host:port for dependencies."""
+    out = []
+    for port in want.ports:
+        parts = str(port).split(":")
+        if len(parts) < 2:
+            continue
+        host_port = parts[-2]
+        host = parts[0] if len(parts) == 3 else "localhost"
+        host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "") else host
+        out.append(f"http://{host}:{host_port}" if want.role == "service" else f"{host}:{host_port}")
+    return out
+
+
+def is_ready(want: Desired, have: list[ContainerState]) -> bool:
+    """Running and healthy (or running without a health check); one-shots: exited with 0."""
+    if not have:
+        return False
+    if want.role == "oneshot":
+        return all(c.state == "exited" and c.exit_code == 0 for c in have)
+    if not all(c.state == "running" for c in have):
+        return False
+    if want.has_health:
+        return all(c.health == "healthy" for c in have)
+    return True
+
+
+def status_rows(desired: dict[str, Desired], observed: list[ContainerState], only: list[str] | None = None) -> list[ServiceStatus]:
+    """One row per desired service (in compose order), plus containers of services no longer desired."""
+    by_service: dict[str, list[ContainerState]] = {}
+    for container in observed:
+        by_service.setdefault(container.service, []).append(container)
+    rows = []
+    for name, want in desired.items():
+        if only and name not in only:
+            continue
+        have = by_service.get(name, [])
+        state = have[0].state if have else "missing"
+        if have and state == "exited" and have[0].exit_code is not None:
+            state = f"exited ({have[0].exit_code})"
+        health = have[0].health if have else None
+        rows.append(
+            ServiceStatus(
+                service=name,
+                role=want.role,
+                state=state,
+                health=health,
+                urls=urls(want),
+                ready=is_ready(want, have),
+            )
+        )
+    for name in sorted(set(by_service) - set(desired)):
+        have = by_service[name]
+        rows.append(ServiceStatus(service=name, role="orphan", state=have[0].state, health=have[0].health))
+    return rows
+
+
+def project_status(project, engine=None):
+    """The StatusReport of a project right now (no changes made)."""
+    from devenv.render.compose import render_compose
+    from devenv.runtime.engine import Engine
+    from devenv.runtime.events import StatusReport
+    from devenv.runtime.plan import desired_from_compose
+
+    engine = engine or Engine.connect()
+    desired = desired_from_compose(render_compose(project).data)
+    return StatusReport(project=project.name, services=status_rows(desired, engine.containers(project.name)))

@@ -1,0 +1,194 @@
+"""`devenv up`: regenerate, check the engine, plan, build, start, wait until healthy.
+
+The function yields events and raises :class:`~devenv.errors.DevenvError`s; it never
+prints. Interrupting it (Ctrl-C) stops the compose process it started and leaves
+containers as they are, so the next `up` converges.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+from devenv.errors import ComposeError, HealthTimeout
+from devenv.generate import generate
+from devenv.project import Project
+from devenv.runtime.compose_cli import ComposeCLI, last_error_line
+from devenv.runtime.engine import ContainerState, Engine
+from devenv.runtime.events import Event, Output, PlanReady, ServiceChanged, StatusReport, Step, Warning
+from devenv.runtime.plan import Desired, desired_from_compose, plan_up
+from devenv.runtime.status import is_ready, status_rows
+
+POLL_SECONDS = 0.2
+LOG_LINES = 30
+
+
+def up(
+    project: Project,
+    services: list[str] | None = None,
+    *,
+    build: bool = False,
+    timeout: float = 120.0,
+    engine: Engine | None = None,
+) -> Iterator[Event]:
+    """Bring ``services`` (default: all) and what they depend on to running and healthy."""
+    started = time.monotonic()
+    result = generate(project)
+    if result.changed:
+        yield Step(f"wrote {project.compose_path.name}")
+    for warning in result.warnings:
+        yield Warning(warning)
+    engine = engine or Engine.connect()
+    compose = ComposeCLI.locate(project.root, project.compose_path)
+    desired = desired_from_compose(result.data)
+    observed = engine.containers(project.name)
+    images = engine.images_present([d.image for d in desired.values() if d.builds])
+    plan = plan_up(desired, observed, images, list(services or []), build)
+    yield PlanReady(actions=[{"service": a.service, "verb": a.verb, "build": str(a.build).lower(), "reason": a.reason} for a in plan.actions])
+
+    if plan.to_build:
+        yield Step("building " + ", ".join(plan.to_build))
+        yield from _build(compose, plan.to_build)
+
+    yield Step("starting " + ", ".join(plan.services))
+    deadline = time.monotonic() + timeout
+    running = compose.start("up", "--detach", "--no-build", "--remove-orphans", *(services or []), progress="json")
+    seen: dict[str, tuple[str, str | None]] = {}
+    try:
+        while True:
+            errors = [_compose_error(line) for line in running.new_lines()]
+            for message in filter(None, errors):
+                yield Output(source="compose", line=message)
+            containers = engine.containers(project.name)
+            yield from _changes(containers, plan.services, seen, started)
+            code = running.poll()
+            if code is not None and code != 0:
+                running.wait()
+                raise _compose_failed(running.output, desired, containers, plan.services, engine)
+            if code == 0:
+                ready = _readiness(desired, containers, plan.services)
+                crashed = _crashed(desired, containers, plan.services)
+                if crashed:
+                    raise _unhealthy(crashed, containers, engine, "exited")
+                if all(ready.values()):
+                    break
+            if time.monotonic() > deadline:
+                running.stop()
+                containers = engine.containers(project.name)
+                waiting = [name for name, ok in _readiness(desired, containers, plan.services).items() if not ok]
+                raise _unhealthy(waiting, containers, engine, f"not healthy after {timeout:g}s")
+            time.sleep(POLL_SECONDS)
+    finally:
+        running.stop()
+    containers = engine.containers(project.name)
+    yield StatusReport(
+        project=project.name,
+        services=status_rows(desired, containers),
+        elapsed=round(time.monotonic() - started, 2),
+    )
+
+
+def _build(compose: ComposeCLI, services: list[str]) -> Iterator[Event]:
+    proc = compose.start("build", *services, progress="plain")
+    try:
+        while proc.poll() is None:
+            for line in proc.new_lines():
+                yield Output(source="build", line=line)
+            time.sleep(0.05)
+        code = proc.wait()
+        for line in proc.new_lines():
+            yield Output(source="build", line=line)
+    finally:
+        proc.stop()
+    if code != 0:
+        tail = "\n".join(proc.output[-25:])
+        raise ComposeError(
+            f"building {', '.join(services)} failed: {last_error_line(tail)}",
+            hint="fix the Dockerfile or the build context, then run `devenv up` again",
+            details=tail,
+        )
+
+
+def _changes(
+    containers: list[ContainerState], services: list[str], seen: dict[str, tuple[str, str | None]], started: float
+) -> Iterator[Event]:
+    for container in containers:
+        if container.service not in services:
+            continue
+        now = (container.state, container.health)
+        if seen.get(container.service) != now:
+            seen[container.service] = now
+            yield ServiceChanged(
+                service=container.service,
+                state=container.state,
+                health=container.health,
+                elapsed=round(time.monotonic() - started, 2),
+            )
+
+
+def _readiness(desired: dict[str, Desired], containers: list[ContainerState], services: list[str]) -> dict[str, bool]:
+    by_service: dict[str, list[ContainerState]] = {}
+    for container in containers:
+        by_service.setdefault(container.service, []).append(container)
+    return {name: is_ready(desired[name], by_service.get(name, [])) for name in services}
+
+
+def _crashed(desired: dict[str, Desired], containers: list[ContainerState], services: list[str]) -> list[str]:
+    out = []
+    for container in containers:
+        if container.service not in services or desired[container.service].role == "oneshot":
+            continue
+        if container.state in ("exited", "dead") or container.health == "unhealthy":
+            out.append(container.service)
+    return sorted(set(out))
+
+
+def _compose_error(line: str) -> str | None:
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return None
+    if isinstance(event, dict) and event.get("error"):
+        return str(event.get("message", "")).strip() or None
+    return None
+
+
+def _compose_failed(
+    output: list[str],
+    desired: dict[str, Desired],
+    containers: list[ContainerState],
+    services: list[str],
+    engine: Engine,
+) -> ComposeError:
+    messages = [m for m in (_compose_error(line) for line in output) if m]
+    message = messages[-1] if messages else last_error_line("\n".join(output))
+    broken = _crashed(desired, containers, services)
+    details = _logs_of(broken, containers, engine) if broken else None
+    hint = "see the logs above; fix the service and run `devenv up` again" if broken else None
+    if "port is already allocated" in message or "address already in use" in message:
+        hint = "another process holds that host port: stop it, or set a different 'host_port' in devenv.yaml"
+    return ComposeError(f"docker compose up failed: {message}", hint=hint, details=details)
+
+
+def _unhealthy(names: list[str], containers: list[ContainerState], engine: Engine, why: str) -> HealthTimeout:
+    listed = ", ".join(names) if names else "(unknown)"
+    return HealthTimeout(
+        f"{listed} {'is' if len(names) == 1 else 'are'} {why}",
+        services=names,
+        hint="read the logs above, fix the cause, and run `devenv up` again (`devenv logs SERVICE` for more)",
+        details=_logs_of(names, containers, engine),
+    )
+
+
+def _logs_of(names: list[str], containers: list[ContainerState], engine: Engine) -> str:
+    parts = []
+    for container in containers:
+        if container.service in names:
+            health = f", {container.health}" if container.health else ""
+            header = f"--- last {LOG_LINES} log lines of {container.service} ({container.state}{health}) ---"
+            parts.append(header + "\n" + engine.logs(container.id, LOG_LINES).rstrip())
+    missing = [n for n in names if n not in {c.service for c in containers}]
+    for name in missing:
+        parts.append(f"--- {name}: no container was created ---")
+    return "\n".join(parts)

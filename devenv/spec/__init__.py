@@ -1,0 +1,1 @@
+"""Stage one: devenv.yaml into a validated model."""
