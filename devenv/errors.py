@@ -46,6 +46,7 @@ class SpecError(UsageError):
         self.line = line
         self.col = col
         self.field = field
+        problem = " ".join(problem.split())  # always one line
         self.problem = problem
         where = f"{self.path.name}:{line}:{col}"
         text = f"{where}: {field}: {problem}" if field else f"{where}: {problem}"

@@ -78,11 +78,21 @@ def main_options(
     CURRENT.output = output
 
 
-def _register() -> None:
-    from devenv.cli.commands import down, generate, logs, schema, status, up
+# Order of commands in --help; any other module in devenv/cli/commands is listed after these.
+ORDER = ("init", "add", "update", "generate", "up", "down", "status", "logs", "seed", "test", "export", "graph", "doctor", "schema")
 
-    for module in (generate, up, down, status, logs, schema):
-        module.register(app)
+
+def _register() -> None:
+    """Register every command module in devenv.cli.commands (each has ``register(app)``)."""
+    import importlib
+    import pkgutil
+
+    from devenv.cli import commands
+
+    names = [m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_")]
+    names.sort(key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
+    for name in names:
+        importlib.import_module(f"devenv.cli.commands.{name}").register(app)
 
 
 _register()

@@ -31,6 +31,7 @@ class ContainerState:
     health: str | None  # healthy, unhealthy, starting, or None without a health check
     exit_code: int | None
     labels: dict[str, str]
+    ports: tuple[int, ...] = ()  # host ports it publishes
 
 
 def health_from_status(status: str) -> str | None:
@@ -91,10 +92,15 @@ class Engine:
                     health=health_from_status(status),
                     exit_code=exit_code_from_status(status),
                     labels=labels,
+                    ports=tuple(sorted({p["PublicPort"] for p in item.get("Ports") or [] if p.get("PublicPort")})),
                 )
             )
         out.sort(key=lambda c: (c.service, c.name))
         return out
+
+    def raw_containers(self) -> list[dict]:
+        """Every running container on the engine, as the API lists them (ports, names)."""
+        return self.client.api.containers()
 
     def images_present(self, refs: list[str]) -> set[str]:
         """Which of ``refs`` exist locally."""

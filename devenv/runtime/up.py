@@ -18,10 +18,12 @@ from devenv.runtime.compose_cli import ComposeCLI, last_error_line
 from devenv.runtime.engine import ContainerState, Engine
 from devenv.runtime.events import Event, Output, PlanReady, ServiceChanged, StatusReport, Step, Warning
 from devenv.runtime.plan import Desired, desired_from_compose, plan_up
+from devenv.runtime.ports import bindings, conflicts, holder_of, port_error
 from devenv.runtime.status import is_ready, status_rows
 
 POLL_SECONDS = 0.2
 LOG_LINES = 30
+STABLE_SECONDS = 1.0  # a service without a health check must stay running this long to count as started
 
 
 def up(
@@ -46,6 +48,11 @@ def up(
     images = engine.images_present([d.image for d in desired.values() if d.builds])
     plan = plan_up(desired, observed, images, list(services or []), build)
     yield PlanReady(actions=[{"service": a.service, "verb": a.verb, "build": str(a.build).lower(), "reason": a.reason} for a in plan.actions])
+    own_ports = {port for c in observed if c.state == "running" for port in c.ports}
+    taken = conflicts(bindings(desired, plan.services), own_ports)
+    if taken:
+        listed = engine.raw_containers()
+        raise port_error(taken, {b.port: holder_of(b.port, listed) for b in taken})
 
     if plan.to_build:
         yield Step("building " + ", ".join(plan.to_build))
@@ -55,6 +62,7 @@ def up(
     deadline = time.monotonic() + timeout
     running = compose.start("up", "--detach", "--no-build", "--remove-orphans", *(services or []), progress="json")
     seen: dict[str, tuple[str, str | None]] = {}
+    running_since: dict[str, float] = {}
     try:
         while True:
             errors = [_compose_error(line) for line in running.new_lines()]
@@ -71,13 +79,13 @@ def up(
                 crashed = _crashed(desired, containers, plan.services)
                 if crashed:
                     raise _unhealthy(crashed, containers, engine, "exited")
-                if all(ready.values()):
+                if all(ready.values()) and _stable(desired, containers, plan.services, running_since):
                     break
             if time.monotonic() > deadline:
                 running.stop()
                 containers = engine.containers(project.name)
                 waiting = [name for name, ok in _readiness(desired, containers, plan.services).items() if not ok]
-                raise _unhealthy(waiting, containers, engine, f"not healthy after {timeout:g}s")
+                raise _timeout(waiting, desired, containers, engine, timeout)
             time.sleep(POLL_SECONDS)
     finally:
         running.stop()
@@ -134,6 +142,25 @@ def _readiness(desired: dict[str, Desired], containers: list[ContainerState], se
     return {name: is_ready(desired[name], by_service.get(name, [])) for name in services}
 
 
+def _stable(
+    desired: dict[str, Desired], containers: list[ContainerState], services: list[str], since: dict[str, float]
+) -> bool:
+    """Services without a health check have stayed running for STABLE_SECONDS (no crash at start)."""
+    now = time.monotonic()
+    ok = True
+    for container in containers:
+        want = desired.get(container.service)
+        if container.service not in services or want is None or want.has_health or want.role == "oneshot":
+            continue
+        if container.state != "running":
+            since.pop(container.service, None)
+            ok = False
+            continue
+        first = since.setdefault(container.service, now)
+        ok = ok and now - first >= STABLE_SECONDS
+    return ok
+
+
 def _crashed(desired: dict[str, Desired], containers: list[ContainerState], services: list[str]) -> list[str]:
     out = []
     for container in containers:
@@ -166,9 +193,30 @@ def _compose_failed(
     broken = _crashed(desired, containers, services)
     details = _logs_of(broken, containers, engine) if broken else None
     hint = "see the logs above; fix the service and run `devenv up` again" if broken else None
+    if any(s in message for s in ("pull access denied", "registry", "manifest unknown", "no such host")):
+        hint = (
+            "an image could not be pulled: check `images.mirror` (or DEVENV_IMAGES_MIRROR) and your network; "
+            "`devenv doctor` checks the mirror"
+        )
     if "port is already allocated" in message or "address already in use" in message:
         hint = "another process holds that host port: stop it, or set a different 'host_port' in devenv.yaml"
     return ComposeError(f"docker compose up failed: {message}", hint=hint, details=details)
+
+
+def _timeout(
+    waiting: list[str], desired: dict[str, Desired], containers: list[ContainerState], engine: Engine, timeout: float
+) -> HealthTimeout:
+    """Name the services that are themselves not healthy; mention those only waiting for them."""
+    by_service = {c.service: c for c in containers}
+    blocking = [n for n in waiting if n in by_service and by_service[n].state != "created"]
+    blocked = [n for n in waiting if n not in blocking]
+    if not blocking:
+        blocking, blocked = waiting, []
+    error = _unhealthy(blocking, containers, engine, f"not healthy after {timeout:g}s")
+    if blocked:
+        error.message += f" ({', '.join(blocked)} {'waits' if len(blocked) == 1 else 'wait'} for it)"
+        error.args = (error.message,)
+    return error
 
 
 def _unhealthy(names: list[str], containers: list[ContainerState], engine: Engine, why: str) -> HealthTimeout:

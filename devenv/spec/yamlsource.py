@@ -15,6 +15,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from devenv.errors import SpecError
 
@@ -65,8 +66,15 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, Positions]:
         document = _yaml().load(text)
     except MarkedYAMLError as exc:
         raise _syntax_error(exc, path) from exc
+    except ReaderError as exc:
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        col = exc.position - (before.rfind("\n") + 1) + 1
+        raise SpecError(
+            path, line, col, "", f"invalid YAML: character {exc.character!r} is not allowed", hint="remove it"
+        ) from exc
     except YAMLError as exc:  # unmarked errors are rare; still a user error
-        raise SpecError(path, 1, 1, "", f"invalid YAML: {exc}") from exc
+        raise SpecError(path, 1, 1, "", "invalid YAML: " + " ".join(str(exc).split())) from exc
     positions = Positions()
     positions.values[()] = (1, 1)
     counter = [0]

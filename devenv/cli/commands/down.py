@@ -1,7 +1,8 @@
-"""`devenv down [--volumes]`."""
+"""`devenv down [--volumes [--yes]]`."""
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -13,7 +14,8 @@ HELP = """Stop and remove the containers. Data volumes survive unless --volumes.
 \b
 Examples:
   devenv down
-  devenv down --volumes      # also delete the data of every dependency
+  devenv down --volumes        # asks first: deletes the data of every dependency
+  devenv down --volumes --yes  # no question (scripts, CI)
 """
 
 
@@ -23,8 +25,18 @@ def register(app: typer.Typer) -> None:
     @app.command("down", help=HELP)
     def down_command(
         volumes: Annotated[bool, typer.Option("--volumes", "-v", help="Also remove named volumes (data).")] = False,
+        yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before deleting volumes.")] = False,
     ) -> None:
         from devenv.cli.output import emit
+        from devenv.errors import UsageError
         from devenv.runtime.down import down
 
-        emit(down(CURRENT.load(), volumes=volumes))
+        project = CURRENT.load()
+        if volumes and not yes:
+            if not sys.stdin.isatty():
+                raise UsageError(
+                    "--volumes deletes the data of every dependency; confirm with --yes",
+                    hint=f"devenv down --volumes --yes  (project '{project.name}')",
+                )
+            typer.confirm(f"Delete the containers AND the data volumes of '{project.name}'?", abort=True)
+        emit(down(project, volumes=volumes))

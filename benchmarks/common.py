@@ -1,0 +1,93 @@
+"""Helpers shared by the benchmarks: a throw-away copy of the example, timing, results."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+VENV_BIN = Path(sys.executable).parent
+DEVENV = str(VENV_BIN / "devenv")
+HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
+
+
+def standins(names: list[str]) -> list[str]:
+    spec = importlib.util.spec_from_file_location("standins_build", ROOT / "tests" / "standins" / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["standins_build"] = module
+    spec.loader.exec_module(module)
+    return module.ensure_images(names, prefix="devenv-local")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def example_copy() -> tuple[Path, str, int]:
+    """A copy of examples/shop with a unique name, a free port, the stand-in mirror and the host CA."""
+    name = f"bench-{uuid.uuid4().hex[:8]}"
+    root = Path(tempfile.mkdtemp(prefix=f"{name}-")) / name
+    shutil.copytree(ROOT / "examples" / "shop", root, ignore=shutil.ignore_patterns("docker-compose.yml"))
+    port = free_port()
+    spec = (root / "devenv.yaml").read_text().replace("name: shop", f"name: {name}", 1)
+    spec = spec.replace("    public: true\n", f"    public: true\n    host_port: {port}\n", 1)
+    spec += "images:\n  mirror: {docker.io: devenv-local}\n"
+    if HOST_CA.is_file():
+        (root / "certs").mkdir()
+        shutil.copy(HOST_CA, root / "certs" / "ca.pem")
+        spec += "ca_certificates: certs/ca.pem\n"
+    (root / "devenv.yaml").write_text(spec)
+    return root, name, port
+
+
+def timed(argv: list[str], cwd: Path | None = None, env: dict | None = None) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return elapsed
+
+
+def summary(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    return {
+        "n": len(samples),
+        "median_s": round(statistics.median(ordered), 4),
+        "min_s": round(ordered[0], 4),
+        "max_s": round(ordered[-1], 4),
+        "mean_s": round(statistics.fmean(ordered), 4),
+    }
+
+
+def machine() -> dict:
+    docker = subprocess.run(["docker", "version", "-f", "{{.Server.Version}}"], capture_output=True, text=True)
+    compose = subprocess.run(["docker", "compose", "version", "--short"], capture_output=True, text=True)
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "docker_engine": docker.stdout.strip(),
+        "compose": compose.stdout.strip(),
+    }
+
+
+def write(name: str, data: dict) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / name
+    data = {"machine": machine(), "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **data}
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    return path

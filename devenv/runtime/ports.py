@@ -1,0 +1,124 @@
+"""Host ports: find the ones `up` needs that something else holds, before anything starts."""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from devenv.errors import DevenvError
+from devenv.runtime.plan import Desired
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A host port a service publishes."""
+
+    service: str
+    host_ip: str
+    port: int
+
+
+class PortInUse(DevenvError):
+    """A host port the project publishes is held by another process or container."""
+
+
+def bindings(desired: dict[str, Desired], services: list[str]) -> list[Binding]:
+    """Published host ports of ``services`` (compose short syntax ``[ip:]host:container``)."""
+    out = []
+    for name in services:
+        for spec in desired[name].ports:
+            parts = str(spec).split(":")
+            if len(parts) == 3:
+                out.append(Binding(name, parts[0] or "0.0.0.0", int(parts[1])))
+            elif len(parts) == 2:
+                out.append(Binding(name, "0.0.0.0", int(parts[0])))
+    return out
+
+
+def port_is_free(host_ip: str, port: int) -> bool:
+    """True when a listener could bind ``host_ip:port`` right now."""
+    family = socket.AF_INET6 if ":" in host_ip else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        # like any server (docker-proxy included): connections in TIME_WAIT do not block a listener
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host_ip, port))
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                return False
+            raise
+    return True
+
+
+def conflicts(
+    wanted: list[Binding],
+    own_ports: set[int],
+    is_free: Callable[[str, int], bool] = port_is_free,
+) -> list[Binding]:
+    """Bindings whose port is taken by something that is not this project's own container."""
+    return [b for b in wanted if b.port not in own_ports and not is_free(b.host_ip, b.port)]
+
+
+def holder_of(port: int, containers: list[dict] | None = None) -> str | None:
+    """Who listens on ``port``: a container (from the engine's list) or a local process (from /proc)."""
+    for item in containers or []:
+        for published in item.get("Ports") or []:
+            if published.get("PublicPort") == port:
+                name = (item.get("Names") or ["?"])[0].lstrip("/")
+                return f"container {name}"
+    inode = _listening_inode(port)
+    if inode is None:
+        return None
+    process = _process_with_socket(inode)
+    return process
+
+
+def _listening_inode(port: int) -> str | None:
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) < 10:
+                continue
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+                return inode
+    return None
+
+
+def _process_with_socket(inode: str) -> str | None:
+    target = f"socket:[{inode}]"
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        fd_dir = f"/proc/{pid}/fd"
+        try:
+            for fd in os.listdir(fd_dir):
+                if os.readlink(f"{fd_dir}/{fd}") == target:
+                    comm = Path(f"/proc/{pid}/comm").read_text().strip()
+                    return f"process {comm} (pid {pid})"
+        except OSError:
+            continue
+    return None
+
+
+def port_error(taken: list[Binding], holders: dict[int, str | None]) -> PortInUse:
+    """One error naming every taken port, its holder and the service that wants it."""
+    parts = []
+    for binding in taken:
+        holder = holders.get(binding.port)
+        by = f" by {holder}" if holder else ""
+        parts.append(f"host port {binding.port} (for {binding.service}) is in use{by}")
+    first = taken[0]
+    return PortInUse(
+        "; ".join(parts),
+        hint=(
+            f"stop what holds it, or set another `host_port` for {first.service} in devenv.yaml "
+            f"(for example host_port: {first.port + 1})"
+        ),
+    )

@@ -1,0 +1,150 @@
+"""The compose renderer: golden files, determinism, mirror, CA, and `docker compose config`."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from devenv.project import MachineSettings
+from devenv.render.compose import render_compose
+from devenv.spec.loader import load_project
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent.parent
+
+FULL = """\
+name: shop
+services:
+  api:
+    path: services/api
+    port: 8000
+    public: true
+    host_port: 18000
+    health: /healthz
+    command: [uvicorn, app.main:app, --host, "0.0.0.0"]
+    env: {LOG_LEVEL: debug, PRICE: "$5", DEBUG: true}
+    depends_on: [db, cache]
+    replicas: 2
+  worker:
+    template: worker
+    depends_on: [queue, api]
+  tool:
+    image: ghcr.io/acme/tool:1.2
+dependencies:
+  db: {kind: postgres, version: "16"}
+  cache: {kind: redis}
+  queue: {kind: rabbitmq, host_port: 15672}
+images:
+  mirror: {docker.io: registry.corp.example/dockerhub}
+ca_certificates: certs/corp-ca.pem
+"""
+
+
+@pytest.fixture
+def full_project(make_project, tmp_path):
+    root = make_project(FULL, {"services/api": "", "services/worker": ""})
+    (root / "certs").mkdir()
+    (root / "certs" / "corp-ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+    return load_project(root, environ={})
+
+
+def test_full_spec_golden(full_project, golden):
+    golden(HERE, "full.compose.yml", render_compose(full_project).text())
+
+
+def test_example_golden(golden):
+    project = load_project(ROOT / "examples" / "shop", environ={})
+    golden(HERE, "example-shop.compose.yml", render_compose(project).text())
+
+
+def test_same_spec_same_bytes(full_project):
+    assert render_compose(full_project).text() == render_compose(full_project).text()
+
+
+def test_mirror_reaches_dependencies_images_and_base_image_args(full_project):
+    data = render_compose(full_project).data
+    assert data["services"]["db"]["image"] == "registry.corp.example/dockerhub/library/postgres:16"
+    assert data["services"]["cache"]["image"] == "registry.corp.example/dockerhub/library/redis:7"
+    assert data["services"]["tool"]["image"] == "ghcr.io/acme/tool:1.2"  # no rule for ghcr.io
+    assert data["services"]["api"]["build"]["args"] == {
+        "PYTHON_IMAGE": "registry.corp.example/dockerhub/library/python:3.11-slim"
+    }
+
+
+def test_ca_bundle_reaches_every_build(full_project):
+    data = render_compose(full_project).data
+    assert data["secrets"] == {"devenv_ca": {"file": "certs/corp-ca.pem"}}
+    for name in ("api", "worker"):
+        assert data["services"][name]["build"]["secrets"] == ["devenv_ca"]
+    assert "build" not in data["services"]["tool"]
+
+
+def test_dependencies_have_health_volume_and_services_get_urls(full_project):
+    services = render_compose(full_project).data["services"]
+    assert services["db"]["volumes"] == ["db-data:/var/lib/postgresql/data"]
+    assert "pg_isready" in services["db"]["healthcheck"]["test"]
+    api = services["api"]
+    assert api["depends_on"] == {"db": {"condition": "service_healthy"}, "cache": {"condition": "service_healthy"}}
+    assert api["environment"]["DATABASE_URL"] == "postgresql://devenv:devenv@db:5432/shop"
+    assert api["environment"]["REDIS_URL"] == "redis://cache:6379/0"
+    assert api["environment"]["PRICE"] == "$$5"  # literal, not interpolated by compose
+    assert api["environment"]["DEBUG"] == "true"
+    worker = services["worker"]
+    assert worker["environment"]["AMQP_URL"] == "amqp://devenv:devenv@queue:5672/%2F"
+    assert worker["depends_on"]["api"] == {"condition": "service_healthy"}
+    assert worker["build"]["target"] == "dev"
+
+
+def test_only_public_services_publish_ports(full_project):
+    services = render_compose(full_project).data["services"]
+    assert services["api"]["ports"] == ["127.0.0.1:18000:8000"]
+    assert "ports" not in services["worker"]
+    assert "ports" not in services["db"]
+    assert services["queue"]["ports"] == ["127.0.0.1:15672:5672"]
+
+
+def test_machine_mirror_overlays_spec(make_project):
+    root = make_project("name: p\ndependencies:\n  db: {kind: redis}\n")
+    project = load_project(root, environ={"DEVENV_IMAGES_MIRROR": "docker.io=local"})
+    assert project.machine == MachineSettings(mirror={"docker.io": "local"})
+    assert render_compose(project).data["services"]["db"]["image"] == "local/library/redis:7"
+
+
+def test_literal_from_is_warned_about_when_mirror_cannot_reach_it(make_project):
+    root = make_project(
+        "name: p\nimages: {mirror: {docker.io: m}}\nservices:\n  api: {}\n", {"services/api": "FROM python:3.12\n"}
+    )
+    warnings = render_compose(load_project(root, environ={})).warnings
+    assert warnings == [
+        "services/api/Dockerfile:1: FROM python:3.12 is not reached by images.mirror; "
+        "declare it as `ARG BASE_IMAGE=...` and `FROM ${BASE_IMAGE}`"
+    ]
+
+
+def test_output_is_valid_yaml_with_header(full_project):
+    text = render_compose(full_project).text()
+    assert text.startswith("# Generated by devenv from devenv.yaml.")
+    assert yaml.safe_load(text)["name"] == "shop"
+
+
+@pytest.mark.skipif(shutil.which("docker") is None, reason="docker CLI not installed")
+@pytest.mark.parametrize("which", ["full", "example"])
+def test_docker_compose_config_accepts_it(which, full_project, tmp_path):
+    if which == "full":
+        project = full_project
+    else:
+        project = load_project(ROOT / "examples" / "shop", environ={})
+    target = tmp_path / "check"
+    target.mkdir()
+    shutil.copytree(project.root, target, dirs_exist_ok=True)
+    (target / "docker-compose.yml").write_text(render_compose(project).text())
+    proc = subprocess.run(
+        ["docker", "compose", "-f", str(target / "docker-compose.yml"), "config", "-q"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
