@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 
-from common import DEVENV, example_copy, standins, summary, timed, write
+from common import DEVENV, example_copy, example_env, standins, summary, timed, write
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 
@@ -21,7 +21,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 def main() -> int:
     standins(["postgres", "redis", "python"])
     root, name, _ = example_copy()
-    env = {**os.environ, "COMPOSE_BAKE": "false"}
+    env = example_env()
     compose = ["docker", "compose", "-f", str(root / "docker-compose.yml")]
     devenv_up = [DEVENV, "-C", str(root), "--output", "plain", "up", "--timeout", "300"]
     try:

@@ -37,19 +37,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def example_env() -> dict[str, str]:
+    """Environment that points devenv at the stand-ins and the host CA (machine-level settings)."""
+    env = {**os.environ, "COMPOSE_BAKE": "false", "DEVENV_IMAGES_MIRROR": "docker.io=devenv-local"}
+    if HOST_CA.is_file():
+        env["DEVENV_CA_CERTIFICATES"] = str(HOST_CA)
+    return env
+
+
 def example_copy() -> tuple[Path, str, int]:
-    """A copy of examples/shop with a unique name, a free port, the stand-in mirror and the host CA."""
+    """A copy of examples/shop with a unique name and a free port (use with example_env())."""
     name = f"bench-{uuid.uuid4().hex[:8]}"
     root = Path(tempfile.mkdtemp(prefix=f"{name}-")) / name
     shutil.copytree(ROOT / "examples" / "shop", root, ignore=shutil.ignore_patterns("docker-compose.yml"))
     port = free_port()
     spec = (root / "devenv.yaml").read_text().replace("name: shop", f"name: {name}", 1)
     spec = spec.replace("    public: true\n", f"    public: true\n    host_port: {port}\n", 1)
-    spec += "images:\n  mirror: {docker.io: devenv-local}\n"
-    if HOST_CA.is_file():
-        (root / "certs").mkdir()
-        shutil.copy(HOST_CA, root / "certs" / "ca.pem")
-        spec += "ca_certificates: certs/ca.pem\n"
     (root / "devenv.yaml").write_text(spec)
     return root, name, port
 

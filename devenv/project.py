@@ -25,6 +25,7 @@ class MachineSettings:
 
     mirror: dict[str, str] = field(default_factory=dict)
     ca_certificates: str | None = None
+    polling: bool = False
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> MachineSettings:
@@ -42,7 +43,8 @@ class MachineSettings:
         ca = environ.get("DEVENV_CA_CERTIFICATES", "").strip() or None
         if ca is not None and not Path(ca).is_file():
             raise UsageError(f"DEVENV_CA_CERTIFICATES: file '{ca}' does not exist")
-        return cls(mirror=mirror, ca_certificates=ca)
+        polling = environ.get("DEVENV_POLLING", "").strip().lower() in ("1", "true", "yes", "on")
+        return cls(mirror=mirror, ca_certificates=ca, polling=polling)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,11 @@ class Project:
     def mirror(self) -> dict[str, str]:
         """Mirror rules in force: the spec's, overlaid by the machine's."""
         return {**self.spec.images.mirror, **self.machine.mirror}
+
+    @property
+    def polling(self) -> bool:
+        """Polling file watchers: the spec's develop.polling or the machine's DEVENV_POLLING."""
+        return self.spec.develop.polling or self.machine.polling
 
     @property
     def ca_certificates(self) -> str | None:

@@ -14,8 +14,10 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
+from devenv.fixtures.render import render_fixtures
 from devenv.project import Project
 from devenv.render.catalog import DEV_PASSWORD, DEV_USER, connection_env, kind_of
+from devenv.render.develop import develop_entries
 from devenv.render.images import mirror_image
 from devenv.render.yamlout import dump_yaml
 from devenv.spec.model import Service
@@ -78,10 +80,12 @@ def render_compose(project: Project) -> Rendered:
     warnings: list[str] = []
     services: dict[str, Any] = {}
     volumes: dict[str, Any] = {}
+    fixtures = render_fixtures(project)
 
     for name, dependency in spec.dependencies.items():
         kind = kind_of(dependency)
         entry: dict[str, Any] = {"image": mirror_image(kind.image(dependency), project.mirror)}
+        entry.update(fixtures.dependency_extra.get(name, {}))
         env = kind.container_env(spec.name, DEV_USER, DEV_PASSWORD)
         if env:
             entry["environment"] = env
@@ -98,6 +102,8 @@ def render_compose(project: Project) -> Rendered:
         entry["labels"] = {LABEL_ROLE: "dependency", "dev.devenv.kind": dependency.kind}
         volumes[f"{name}-data"] = {}
         services[name] = _with_hash(entry)
+    for name, entry in fixtures.services.items():
+        services[name] = _with_hash(entry)
 
     for name, service in spec.services.items():
         entry = {}
@@ -106,7 +112,9 @@ def render_compose(project: Project) -> Rendered:
         entry["image"] = image_for_service(project, name)
         if service.command:
             entry["command"] = [escape_dollars(arg) for arg in service.command]
+        develop = develop_entries(name, service, project.polling)
         env = connection_env(service.depends_on, spec.dependencies, spec.name)
+        env.update(develop.pop("environment", {}))
         env.update({key: escape_dollars(value) for key, value in service.env.items()})
         if env:
             entry["environment"] = dict(sorted(env.items()))
@@ -114,7 +122,11 @@ def render_compose(project: Project) -> Rendered:
         if published is not None and service.port is not None:
             entry["ports"] = [f"127.0.0.1:{published}:{service.port}"]
         if service.depends_on:
-            entry["depends_on"] = {target: {"condition": _condition(project, target)} for target in service.depends_on}
+            entry["depends_on"] = {}
+            for target in service.depends_on:
+                entry["depends_on"][target] = {"condition": _condition(project, target)}
+                if target in fixtures.after:  # wait for the dependency's seeding to finish
+                    entry["depends_on"][fixtures.after[target]] = {"condition": "service_completed_successfully"}
         if service.health and service.port:
             entry["healthcheck"] = {
                 "test": http_check(service.port, service.health),
@@ -125,12 +137,15 @@ def render_compose(project: Project) -> Rendered:
             }
         if service.builds:
             entry["init"] = True
+        entry.update(develop)
         entry["labels"] = {LABEL_ROLE: "service"}
         services[name] = _with_hash(entry)
 
     data: dict[str, Any] = {"name": spec.name, "services": services}
     if volumes:
         data["volumes"] = volumes
+    if fixtures.configs:
+        data["configs"] = fixtures.configs
     ca = project.ca_certificates
     if ca and any(s.builds for s in spec.services.values()):
         data["secrets"] = {CA_SECRET: {"file": ca}}

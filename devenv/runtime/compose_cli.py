@@ -34,6 +34,9 @@ def compose_env() -> dict[str, str]:
     env.setdefault("COMPOSE_BAKE", "false")
     env.setdefault("COMPOSE_ANSI", "never")
     env.setdefault("COMPOSE_STATUS_STDOUT", "1")
+    # mounted services run as the host user (see devenv.render.develop.HOST_USER)
+    env.setdefault("DEVENV_UID", str(os.getuid()))
+    env.setdefault("DEVENV_GID", str(os.getgid()))
     return env
 
 

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
+
 from devenv.runtime.engine import ContainerState
 from devenv.runtime.events import ServiceStatus
 from devenv.runtime.plan import Desired
+
+
+@dataclass(frozen=True)
+class SeedStatus(ServiceStatus):
+    """The row of a ``<dependency>-seed`` one-shot, with its dependency's fixture files.
+
+    HEALTH shows ``N applied, M pending`` (a one-shot has no health check of its own).
+    """
+
+    fixtures_applied: int | None = None
+    fixtures_pending: int | None = None
 
 
 def urls(want: Desired) -> list[str]:
@@ -23,6 +36,8 @@ def urls(want: Desired) -> list[str]:
 
 def is_ready(want: Desired, have: list[ContainerState]) -> bool:
     """Running and healthy (or running without a health check); one-shots: exited with 0."""
+    if want.role == "barrier":  # fixtures' scale-0 service: never has a container
+        return True
     if not have:
         return False
     if want.role == "oneshot":
@@ -41,7 +56,7 @@ def status_rows(desired: dict[str, Desired], observed: list[ContainerState], onl
         by_service.setdefault(container.service, []).append(container)
     rows = []
     for name, want in desired.items():
-        if only and name not in only:
+        if (only and name not in only) or want.role == "barrier":
             continue
         have = by_service.get(name, [])
         state = have[0].state if have else "missing"
@@ -64,6 +79,19 @@ def status_rows(desired: dict[str, Desired], observed: list[ContainerState], onl
     return rows
 
 
+def with_fixture_counts(rows: list[ServiceStatus], counts: dict) -> list[ServiceStatus]:
+    """Rows with the fixture counts ({seed service: FixtureCount or None}) on the seed rows."""
+    out: list[ServiceStatus] = []
+    for row in rows:
+        found = counts.get(row.service)
+        if found is None:
+            out.append(row)
+            continue
+        fields = {**asdict(row), "health": found.describe()}
+        out.append(SeedStatus(**fields, fixtures_applied=found.applied, fixtures_pending=found.pending))
+    return out
+
+
 def project_status(project, engine=None):
     """The StatusReport of a project right now (no changes made)."""
     from devenv.render.compose import render_compose
@@ -73,4 +101,12 @@ def project_status(project, engine=None):
 
     engine = engine or Engine.connect()
     desired = desired_from_compose(render_compose(project).data)
-    return StatusReport(project=project.name, services=status_rows(desired, engine.containers(project.name)))
+    containers = engine.containers(project.name)
+    rows = status_rows(desired, containers)
+    if getattr(project.spec, "fixtures", None):
+        from devenv.fixtures.render import seed_service
+        from devenv.fixtures.runtime import fixture_counts
+
+        counts = fixture_counts(project, engine, containers)
+        rows = with_fixture_counts(rows, {seed_service(name): found for name, found in counts.items()})
+    return StatusReport(project=project.name, services=rows)

@@ -32,9 +32,15 @@ def up(
     *,
     build: bool = False,
     timeout: float = 120.0,
+    watch: bool = False,
     engine: Engine | None = None,
 ) -> Iterator[Event]:
-    """Bring ``services`` (default: all) and what they depend on to running and healthy."""
+    """Bring ``services`` (default: all) and what they depend on to running and healthy.
+
+    With ``watch``, then run Compose's watch on the rebuild triggers (requirements,
+    package.json, ...) until interrupted; code changes reach the containers through the
+    bind mounts without it.
+    """
     started = time.monotonic()
     result = generate(project)
     if result.changed:
@@ -95,6 +101,30 @@ def up(
         services=status_rows(desired, containers),
         elapsed=round(time.monotonic() - started, 2),
     )
+    if watch:
+        yield from _watch(compose, result.data, plan.services)
+
+
+def _watch(compose: ComposeCLI, data: dict, services: list[str]) -> Iterator[Event]:
+    watched = [name for name in services if data["services"][name].get("develop", {}).get("watch")]
+    if not watched:
+        yield Warning("nothing to watch: no service has rebuild triggers (develop.rebuild)")
+        return
+    yield Step(f"watching rebuild triggers of {', '.join(watched)} (Ctrl-C stops watching; services keep running)")
+    running = compose.start("watch", "--no-up", *watched)
+    try:
+        while True:
+            line = running.lines.get()
+            if line is None:
+                break
+            yield Output(source="watch", line=line)
+        code = running.wait()
+        if code != 0:
+            raise ComposeError(f"docker compose watch failed: {last_error_line(chr(10).join(running.output))}")
+    except KeyboardInterrupt:
+        yield Step("stopped watching; the services keep running (`devenv down` stops them)")
+    finally:
+        running.stop()
 
 
 def _build(compose: ComposeCLI, services: list[str]) -> Iterator[Event]:

@@ -15,6 +15,7 @@ Examples:
   devenv up                  # everything
   devenv up api              # api and what it depends on
   devenv up --build --timeout 300
+  devenv up --watch          # and rebuild on requirements/package.json changes
 """
 
 
@@ -28,8 +29,11 @@ def register(app: typer.Typer) -> None:
         timeout: Annotated[
             float, typer.Option("--timeout", min=1, help="Seconds to wait for health after start.")
         ] = 120.0,
+        watch: Annotated[
+            bool, typer.Option("--watch", "-w", help="Then rebuild services when their dependency manifests change.")
+        ] = False,
     ) -> None:
         from devenv.cli.output import emit
         from devenv.runtime.up import up
 
-        emit(up(CURRENT.load(), services or [], build=build, timeout=timeout))
+        emit(up(CURRENT.load(), services or [], build=build, timeout=timeout, watch=watch))
