@@ -51,7 +51,8 @@ class Kind:
             return ["pg_isready", "-h", "127.0.0.1", "-U", user, "-d", self.database(project)]
         if self.kind == "redis":
             return ["sh", "-c", "redis-cli -h 127.0.0.1 ping | grep -q PONG"]
-        return ["rabbitmq-diagnostics", "-q", "ping"]
+        # `ping` answers before the broker accepts connections; this waits for the AMQP listener
+        return ["rabbitmq-diagnostics", "-q", "check_port_connectivity"]
 
     def url(self, host: str, project: str, user: str = DEV_USER, password: str = DEV_PASSWORD) -> str:
         """Connection URL for clients on the same network."""
