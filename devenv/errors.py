@@ -47,6 +47,8 @@ class SpecError(UsageError):
         self.col = col
         self.field = field
         problem = " ".join(problem.split())  # always one line
+        if not field.isprintable():
+            field = field.encode("unicode_escape").decode("ascii")
         self.problem = problem
         where = f"{self.path.name}:{line}:{col}"
         text = f"{where}: {field}: {problem}" if field else f"{where}: {problem}"

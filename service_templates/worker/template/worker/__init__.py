@@ -1,0 +1,1 @@
+"""The worker: takes jobs off a queue, runs them, records their outcome."""
