@@ -20,7 +20,12 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
+_YAML11_BOOLS = {"y", "Y", "n", "N"}  # booleans to YAML 1.1 readers (kustomize) that PyYAML leaves plain
+
+
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if value in _YAML11_BOOLS:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
     if "\n" in value:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)

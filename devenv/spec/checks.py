@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from devenv.errors import SpecError
@@ -98,6 +99,11 @@ def check_spec(spec: Spec, root: Path, spec_path: Path, positions: Positions) ->
         if not source.strip() or not target.strip() or " " in source or " " in target:
             problem(("images", "mirror", source), f"images.mirror.{source}", "registry names must be non-empty and without spaces")
 
+    for name, folder in spec.fixtures.items():
+        for loc, text, hint in _fixture_problems(spec, root, name, folder):
+            line, col = positions.of_value(loc) if loc[-1] == "value" else positions.of_key(loc)
+            problems.append(SpecError(spec_path, line, col, f"fixtures.{name}", text, hint=hint))
+
     if problems:
         problems.sort(key=lambda p: (p.line, p.col))
         raise problems[0]
@@ -113,6 +119,52 @@ def _claim(ports: dict[int, str], port: int, owner: str, loc: tuple, problem) ->
         )
     else:
         ports[port] = owner
+
+
+def _fixture_problems(spec: Spec, root: Path, name: str, folder: str) -> list[tuple[tuple, str, str | None]]:
+    """Problems of one ``fixtures`` entry as (loc, text, hint); loc ends in "value" for the directory."""
+    from devenv.fixtures import formats
+    from devenv.fixtures.render import BARRIER, seed_service
+
+    key, value = ("fixtures", name), ("fixtures", name, "value")
+    dependency = spec.dependencies.get(name)
+    if dependency is None:
+        if name in spec.services:
+            return [(key, f"'{name}' is a service; fixtures seed dependencies (postgres, redis, rabbitmq)", None)]
+        hint = did_you_mean(name, spec.dependencies) or (
+            "fixtures name a dependency: " + ", ".join(spec.dependencies)
+            if spec.dependencies
+            else "declare the dependency under 'dependencies'"
+        )
+        return [(key, f"'{name}' is not a dependency", hint)]
+    seed = seed_service(name)
+    if seed in spec.services or seed in spec.dependencies:
+        return [(key, f"the fixtures of '{name}' run as the one-shot service '{seed}', which is already a name", "rename it")]
+    if BARRIER in spec.services or BARRIER in spec.dependencies:
+        return [(key, f"fixtures add the compose service '{BARRIER}', which is already a name", "rename it")]
+    base = root.absolute()
+    target = Path(os.path.normpath(base / folder))
+    if Path(folder).is_absolute() or not _inside(target, base):
+        return [(value, f"'{folder}' is outside the project directory", "use a directory inside the project")]
+    if not target.is_dir():
+        accepted = formats.FORMATS[dependency.kind]
+        return [(value, f"directory '{folder}' does not exist", f"create it and put the {dependency.kind} fixtures in it ({accepted})")]
+    wrong = formats.misplaced(dependency.kind, target)
+    if wrong:
+        other = formats.kind_of_file(wrong[0])
+        looks = f", a {other} fixture" if other and other != dependency.kind else ""
+        return [
+            (
+                value,
+                f"'{folder}' holds {wrong[0]}{looks}, but '{name}' is a {dependency.kind} dependency, "
+                f"which loads {formats.FORMATS[dependency.kind]}",
+                "point the entry at the right dependency or directory, or move the file",
+            )
+        ]
+    for file_name in formats.fixture_files(dependency.kind, target):
+        if file_name.endswith(".csv") and not formats.table_name(file_name):
+            return [(value, f"'{folder}/{file_name}' gives no table name", "name CSV files TABLE.csv or NNN_TABLE.csv")]
+    return []
 
 
 def _inside(path: Path, root: Path) -> bool:

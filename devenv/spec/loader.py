@@ -16,6 +16,7 @@ from devenv.errors import SpecError, UsageError
 from devenv.project import MachineSettings, Project
 from devenv.spec.checks import check_spec
 from devenv.spec.dockerfile import read_dockerfile
+from devenv.spec.env_checks import check_environments
 from devenv.spec.errors import spec_error_from_validation
 from devenv.spec.model import Spec
 from devenv.spec.yamlsource import Positions, parse_yaml
@@ -65,6 +66,7 @@ def load_project(root: Path, environ: Mapping[str, str] | None = None) -> Projec
         raise SpecError(path, line, 1, "", "the file is not valid UTF-8 text") from exc
     spec, positions = parse_spec(text, path)
     check_spec(spec, root, path, positions)
+    check_environments(spec, path, positions)
     dockerfiles = {}
     for name, service in spec.services.items():
         if service.builds:

@@ -14,6 +14,9 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 TEMPLATES = ("backend", "frontend", "worker")
 DEPENDENCY_KINDS = ("postgres", "redis", "rabbitmq")
+CPU = re.compile(r"^([0-9]+m|[0-9]+(\.[0-9]+)?)$")
+BYTES = re.compile(r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
+_BYTE_UNITS = {"": 1} | {u: 1000**i for i, u in enumerate("kMGTPE", 1)} | {f"{u}i": 1024**i for i, u in enumerate("KMGTPE", 1)}
 
 
 def _dns_label(value: str) -> str:
@@ -41,6 +44,48 @@ def _env_value(value: object) -> object:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
+    return value
+
+
+def _quantity_text(value: object) -> object:
+    """Quantities may be written as numbers (``cpu: 1``); they are kept as text."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+def _cpu(value: str) -> str:
+    if not CPU.match(value):
+        raise ValueError(f"'{value}' is not a CPU amount: use millicores like '250m' or cores like '0.5' or '2'")
+    return value
+
+
+def _bytes(value: str) -> str:
+    if not BYTES.match(value):
+        raise ValueError(f"'{value}' is not a size: use a number with a unit, like '256Mi' or '1Gi'")
+    return value
+
+
+def quantity_value(text: str) -> float:
+    """``250m`` -> 0.25, ``1Gi`` -> 1073741824.0: a Kubernetes quantity as a number, for comparisons."""
+    if text.endswith("m") and CPU.match(text):
+        return int(text[:-1]) / 1000
+    match = re.match(r"^([0-9.]+)([A-Za-z]*)$", text)
+    if not match:
+        raise ValueError(text)
+    return float(match.group(1)) * _BYTE_UNITS[match.group(2)]
+
+
+def _domain(value: str) -> str:
+    if len(value) > 200:
+        raise ValueError(f"'{value}' is too long for a domain (at most 200 characters, leaving room for host names)")
+    for label in value.split("."):
+        if not label or len(label) > 63 or not DNS_LABEL.match(label):
+            raise ValueError(
+                f"'{value}' is not a valid domain: dot-separated lower-case labels of letters, digits and '-'"
+            )
     return value
 
 
@@ -78,12 +123,51 @@ Port = Annotated[int, BeforeValidator(_strict_int), Field(ge=1, le=65535)]
 Flag = Annotated[bool, BeforeValidator(_strict_bool)]
 EnvValue = Annotated[str, BeforeValidator(_env_value)]
 EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+Cpu = Annotated[str, BeforeValidator(_quantity_text), AfterValidator(_cpu)]
+Bytes = Annotated[str, BeforeValidator(_quantity_text), AfterValidator(_bytes)]
+Domain = Annotated[str, AfterValidator(_domain)]
+Count = Annotated[int, BeforeValidator(_strict_int), Field(ge=0)]
 
 
 class Strict(BaseModel):
     """Base model: unknown keys are errors, values are not silently coerced."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _container_path(value: str) -> str:
+    if not value.startswith("/"):
+        raise ValueError(f"'{value}' must be an absolute path inside the container")
+    return value
+
+
+def _relative_file(value: str) -> str:
+    if value.startswith("/") or ".." in value.split("/"):
+        raise ValueError(f"'{value}' must be a path relative to the service directory")
+    return value
+
+
+class Develop(Strict):
+    """How a service runs while you edit it (hot reload)."""
+
+    mount: Annotated[str, AfterValidator(_container_path)] | None = Field(
+        None,
+        description="Container directory the service's code is bind-mounted on; default /app for template "
+        "services, none for custom ones.",
+    )
+    rebuild: list[Annotated[str, AfterValidator(_relative_file)]] | None = Field(
+        None,
+        description="Files (relative to the service directory) whose change rebuilds the image under "
+        "`devenv up --watch`; default per template (requirements, package.json, lockfiles).",
+    )
+
+
+class ProjectDevelop(Strict):
+    """Project-wide development settings."""
+
+    polling: Flag = Field(
+        False, description="Watch files by polling (mounts where file events do not arrive: some macOS/Windows setups)."
+    )
 
 
 class Service(Strict):
@@ -104,11 +188,15 @@ class Service(Strict):
         None, description="HTTP path that answers 2xx when the service is healthy."
     )
     command: list[str] | None = Field(None, description="Command override, as a list of arguments.")
+    test: Annotated[list[str], Field(min_length=1)] | None = Field(
+        None, description="Command that runs the service's tests inside its dev image (`devenv test`)."
+    )
     env: dict[EnvName, EnvValue] = Field(default_factory=dict, description="Extra environment variables.")
     depends_on: list[Name] = Field(default_factory=list, description="Dependencies or services started first.")
     replicas: Annotated[int, BeforeValidator(_strict_int), Field(ge=0)] = Field(
         1, description="Replica count for cluster export."
     )
+    develop: Develop = Field(default_factory=Develop, description="Code mount and rebuild triggers for hot reload.")
 
     @model_validator(mode="after")
     def _consistent(self) -> Service:
@@ -164,15 +252,61 @@ class Images(Strict):
     registry: str | None = Field(None, description="Registry for production images (cluster export).")
 
 
+class Resources(Strict):
+    """CPU and memory of one service or dependency in a cluster (and a dependency's volume size)."""
+
+    cpu: Cpu = Field("100m", description="CPU the container asks for and may use, e.g. '250m' or '1'.")
+    memory: Bytes = Field("128Mi", description="Memory the container asks for and may use, e.g. '256Mi'.")
+    cpu_limit: Cpu | None = Field(None, description="CPU it may burst to; default: the same as 'cpu'.")
+    memory_limit: Bytes | None = Field(None, description="Memory it may burst to; default: the same as 'memory'.")
+    storage: Bytes | None = Field(None, description="Dependencies only: size of the data volume; default 1Gi.")
+
+    @model_validator(mode="after")
+    def _limits_cover_requests(self) -> Resources:
+        if self.cpu_limit is not None and quantity_value(self.cpu_limit) < quantity_value(self.cpu):
+            raise ValueError(f"'cpu_limit' ({self.cpu_limit}) is less than 'cpu' ({self.cpu})")
+        if self.memory_limit is not None and quantity_value(self.memory_limit) < quantity_value(self.memory):
+            raise ValueError(f"'memory_limit' ({self.memory_limit}) is less than 'memory' ({self.memory})")
+        return self
+
+
+class Environment(Strict):
+    """A cluster environment (staging, production): what differs from the shared manifests."""
+
+    domain: Domain | None = Field(
+        None, description="Public services get an Ingress at <service>.<domain>; without it, no Ingress."
+    )
+    namespace: Name | None = Field(None, description="Kubernetes namespace; default <project>-<environment>.")
+    replicas: dict[Name, Count] = Field(default_factory=dict, description="Replica count per service.")
+    resources: dict[Name, Resources] = Field(
+        default_factory=dict, description="CPU, memory (and, for dependencies, storage) per service or dependency."
+    )
+    dependencies: dict[Name, Literal["cluster", "external"]] = Field(
+        default_factory=dict,
+        description="'external': a managed service outside the cluster, reached through its URL in the Secret; "
+        "default 'cluster': a StatefulSet.",
+    )
+    fixtures: Flag = Field(False, description="Load the project's fixtures with a Job once the dependency is ready.")
+
+
 class Spec(Strict):
     """The whole devenv.yaml."""
 
     name: Name = Field(description="Project name (DNS-1123 label); the Compose project name.")
     services: dict[Name, Service] = Field(default_factory=dict)
     dependencies: dict[Name, Dependency] = Field(default_factory=dict)
+    fixtures: dict[Name, Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=dict,
+        description="Data seeded into dependencies on `up`: {dependency: directory in the project}. "
+        "postgres: *.sql and *.csv; redis: *.redis and *.json; rabbitmq: definitions.json (docs/fixtures.md).",
+    )
     images: Images = Field(default_factory=Images)
     ca_certificates: str | None = Field(
         None, description="PEM bundle of extra CA certificates trusted by every build (corporate proxies)."
+    )
+    develop: ProjectDevelop = Field(default_factory=ProjectDevelop, description="Project-wide development settings.")
+    environments: dict[Name, Environment] = Field(
+        default_factory=dict, description="Cluster environments for `devenv export k8s --env NAME`."
     )
 
     def component(self, name: str) -> Service | Dependency | None:

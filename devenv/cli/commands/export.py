@@ -9,7 +9,12 @@ import typer
 
 from devenv.cli.state import CURRENT
 
-HELP = """Export the spec to what another platform runs."""
+HELP = """Export the spec to what another platform runs.
+
+\b
+Examples:
+  devenv export k8s --env staging   # Kubernetes: kustomize base + overlay
+"""
 
 K8S_HELP = """Write Kubernetes manifests for one environment of devenv.yaml.
 
@@ -37,14 +42,18 @@ def register(app: typer.Typer) -> None:
         env: Annotated[str, typer.Option("--env", "-e", help="Environment under 'environments' in devenv.yaml.")],
         out: Annotated[
             str | None,
-            typer.Option("--out", help="Output directory, or '-' for one stream (plain only). Default: k8s/.", show_default=False),
+            typer.Option(
+                "--out", help="Output directory, or '-' for one stream (plain only). Default: k8s/.", show_default=False
+            ),
         ] = None,
         tag: Annotated[
-            str | None, typer.Option("--tag", help="Image tag; default: the git commit of the project.", show_default=False)
+            str | None,
+            typer.Option("--tag", help="Image tag; default: the git commit of the project.", show_default=False),
         ] = None,
         fmt: Annotated[str, typer.Option("--format", help="kustomize (base + overlay) or plain.")] = "kustomize",
         include_secrets: Annotated[
-            bool, typer.Option("--include-secrets", help="Also write the Secret, with values from .env.ENV (git-ignored).")
+            bool,
+            typer.Option("--include-secrets", help="Also write the Secret, with values from .env.ENV (git-ignored)."),
         ] = False,
     ) -> None:
         from devenv.cli.output import say

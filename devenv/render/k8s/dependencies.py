@@ -1,0 +1,275 @@
+"""Dependencies in a cluster: a StatefulSet with a headless Service, or only a Secret reference.
+
+The image, port, data path and health command come from :mod:`devenv.render.catalog`,
+the same table Compose uses; credentials come from the environment's Secret. A
+dependency an environment marks ``external`` (a managed database) renders nothing but
+the URL key its clients read. Fixtures, where enabled, are loaded by a Job that waits
+for the dependency first and runs the same seeding script as ``devenv up``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shlex
+from typing import Any
+
+from devenv.fixtures.render import FIXTURES_PATH, seed_environment
+from devenv.fixtures.scripts import script_digest, script_for
+from devenv.render.catalog import env_name, kind_of
+from devenv.render.k8s.config import secret_ref
+from devenv.render.k8s.meta import (
+    COMPONENT_OF_KIND,
+    DEFAULT_STORAGE,
+    DEPENDENCY_RESOURCES,
+    REVISION_HISTORY_LIMIT,
+    Target,
+    container_security,
+    dependency_version,
+    labels,
+    metadata,
+    pod_spec_base,
+    resource_block,
+    resources_for,
+    selector,
+    tmp_volume,
+    wait_container,
+)
+from devenv.spec.model import Dependency, Resources
+
+_USER = "\x00user"
+_PASSWORD = "\x00password"
+# Directories the official images write to besides their data volume (read-only root file system).
+WRITABLE_PATHS = {"postgres": ("/var/run/postgresql",), "redis": (), "rabbitmq": ()}
+# Fixtures are seeded with the same scripts as `devenv up` (devenv.fixtures.scripts), from a
+# ConfigMap; RabbitMQ's needs the node's Erlang cookie on a shared volume, which a Job lacks.
+SEEDED_IN_CLUSTER = ("postgres", "redis")
+SEED_CREDENTIALS = {"PGUSER": "USER", "PGPASSWORD": "PASSWORD"}
+SCRIPT_DIR = "/devenv"
+SCRIPT_KEY = "devenv-seed.sh"
+CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+FIXTURE_RESOURCES = Resources(cpu="100m", memory="128Mi", cpu_limit="500m", memory_limit="256Mi")
+
+
+def render_dependency(target: Target, name: str, dependency: Dependency) -> list[dict[str, Any]]:
+    """The manifests of one dependency (none when the environment marks it external)."""
+    if dependency.host_port is not None:
+        target.warn(
+            f"dependencies.{name}.host_port: a port on your machine has no meaning in a cluster; "
+            f"use `kubectl port-forward svc/{name} {dependency.host_port}:{kind_of(dependency).port}`"
+        )
+    if target.is_external(name):
+        if name in target.env.resources:
+            target.warn(
+                f"environments.{target.env_name}.resources.{name}: '{name}' is external in '{target.env_name}', "
+                "so devenv runs nothing for it and these resources have no effect"
+            )
+        return []
+    return [_statefulset(target, name, dependency), _headless_service(target, name, dependency)]
+
+
+def _credentials(target: Target, name: str, dependency: Dependency) -> tuple[list[dict[str, Any]], str | None]:
+    """Container env of the official image, credentials from the Secret; and the user variable's name."""
+    kind = kind_of(dependency)
+    env: list[dict[str, Any]] = []
+    user_var = None
+    for key, value in kind.container_env(target.name, _USER, _PASSWORD).items():
+        if value in (_USER, _PASSWORD):
+            secret_key = f"{env_name(name)}_{'USER' if value == _USER else 'PASSWORD'}"
+            target.secret_keys.setdefault(secret_key, "")
+            env.append({"name": key, "valueFrom": secret_ref(target, secret_key)})
+            if value == _USER:
+                user_var = key
+        else:
+            env.append({"name": key, "value": value})
+    if dependency.kind == "postgres":
+        # a subdirectory: volume roots may hold lost+found, which initdb refuses
+        env.append({"name": "PGDATA", "value": f"{kind.data_path}/pgdata"})
+    return env, user_var
+
+
+def _health(target: Target, dependency: Dependency, user_var: str | None) -> list[str]:
+    command = kind_of(dependency).health_command(target.name, _USER)
+    if _USER not in command:
+        return command
+    words = [f'"${user_var}"' if word == _USER else shlex.quote(word) for word in command]
+    return ["sh", "-c", " ".join(words)]
+
+
+def _statefulset(target: Target, name: str, dependency: Dependency) -> dict[str, Any]:
+    kind = kind_of(dependency)
+    component = COMPONENT_OF_KIND[dependency.kind]
+    object_labels = labels(target, name, component, dependency_version(dependency))
+    env, user_var = _credentials(target, name, dependency)
+    check = {"exec": {"command": _health(target, dependency, user_var)}}
+    tmp, tmp_mount = tmp_volume()
+    volumes = [tmp]
+    mounts = [{"name": "data", "mountPath": kind.data_path}, tmp_mount]
+    for index, path in enumerate(WRITABLE_PATHS[dependency.kind]):
+        volumes.append({"name": f"run{index}", "emptyDir": {}})
+        mounts.append({"name": f"run{index}", "mountPath": path})
+    resources = resources_for(target, name, DEPENDENCY_RESOURCES[dependency.kind])
+    container = {
+        "name": dependency.kind,
+        "image": target.image(kind.image(dependency)),
+        "imagePullPolicy": "Always",
+        "ports": [{"name": dependency.kind, "containerPort": kind.port, "protocol": "TCP"}],
+        **({"env": env} if env else {}),
+        "resources": resource_block(resources),
+        "startupProbe": {**check, "periodSeconds": 5, "timeoutSeconds": 5, "failureThreshold": 60},
+        "readinessProbe": {**check, "periodSeconds": 5, "timeoutSeconds": 5, "failureThreshold": 3},
+        "livenessProbe": {**check, "periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 6},
+        "securityContext": container_security(),
+        "volumeMounts": mounts,
+    }
+    pod = pod_spec_base()
+    pod["containers"] = [container]
+    pod["volumes"] = volumes
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": metadata(target, name, object_labels),
+        "spec": {
+            "serviceName": name,
+            "replicas": 1,
+            "revisionHistoryLimit": REVISION_HISTORY_LIMIT,
+            "updateStrategy": {"type": "RollingUpdate"},
+            "selector": {"matchLabels": selector(target, name)},
+            "template": {"metadata": {"labels": object_labels}, "spec": pod},
+            "volumeClaimTemplates": [
+                {
+                    "metadata": {"name": "data", "labels": object_labels},
+                    "spec": {
+                        "accessModes": ["ReadWriteOnce"],
+                        "resources": {"requests": {"storage": resources.storage or DEFAULT_STORAGE}},
+                    },
+                }
+            ],
+        },
+    }
+
+
+def _headless_service(target: Target, name: str, dependency: Dependency) -> dict[str, Any]:
+    kind = kind_of(dependency)
+    object_labels = labels(target, name, COMPONENT_OF_KIND[dependency.kind], dependency_version(dependency))
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": metadata(target, name, object_labels),
+        "spec": {
+            "clusterIP": "None",
+            "selector": selector(target, name),
+            "ports": [{"name": dependency.kind, "port": kind.port, "targetPort": dependency.kind, "protocol": "TCP"}],
+        },
+    }
+
+
+def fixture_sources(spec: Any) -> dict[str, Any]:
+    """``spec.fixtures`` ({dependency: directory}) where the spec has it, else nothing."""
+    return dict(getattr(spec, "fixtures", None) or {})
+
+
+def fixtures_job_name(name: str, kind: str, files: dict[str, str]) -> str:
+    """Jobs are immutable: changed fixtures (or a changed seeding script) get a new Job and ConfigMap."""
+    digest = hashlib.sha256(script_digest(kind).encode())
+    for file_name in sorted(files):
+        digest.update(file_name.encode() + b"\0" + files[file_name].encode() + b"\0")
+    return f"{name}-fixtures-{digest.hexdigest()[:8]}"
+
+
+def render_fixtures(target: Target) -> dict[str, list[dict[str, Any]]]:
+    """Fixture Jobs per dependency, where the environment enables fixtures."""
+    if not target.env.fixtures:
+        return {}
+    spec = target.project.spec
+    sources = fixture_sources(spec)
+    where = f"environments.{target.env_name}.fixtures"
+    if not sources:
+        target.warn(f"{where}: devenv.yaml configures no fixtures, so no fixtures Job is made")
+        return {}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name in sources:
+        dependency = spec.dependencies.get(name)
+        if dependency is None:
+            continue
+        if dependency.kind not in SEEDED_IN_CLUSTER:
+            target.warn(
+                f"fixtures.{name}: {dependency.kind} fixtures are not loaded in a cluster "
+                f"(the seeding needs the node's Erlang cookie); import them with rabbitmqctl"
+            )
+            continue
+        if target.is_external(name):
+            target.warn(
+                f"fixtures.{name}: '{name}' is external in '{target.env_name}'; devenv seeds only the dependencies it runs"
+            )
+            continue
+        found = target.fixtures.get(name, {})
+        files = {k: v for k, v in found.items() if CONFIG_KEY.match(k)}
+        for skipped in sorted(set(found) - set(files)):
+            target.warn(f"fixtures.{name}: file '{skipped}' is skipped: use letters, digits, '-', '_' and '.' in names")
+        if not files:
+            target.warn(f"fixtures.{name}: no fixture files, so no fixtures Job is made")
+            continue
+        out[name] = _fixtures_job(target, name, dependency, files)
+    return out
+
+
+def _seed_env(target: Target, name: str) -> list[dict[str, Any]]:
+    """The seeding script's variables (as for Compose), credentials from the Secret."""
+    env: list[dict[str, Any]] = []
+    for key, value in seed_environment(target.project, name).items():
+        role = SEED_CREDENTIALS.get(key)
+        if role:
+            secret_key = f"{env_name(name)}_{role}"
+            target.secret_keys.setdefault(secret_key, "")
+            env.append({"name": key, "valueFrom": secret_ref(target, secret_key)})
+        else:
+            env.append({"name": key, "value": value})
+    return env + [{"name": "HOME", "value": "/tmp"}]
+
+
+def _fixtures_job(target: Target, name: str, dependency: Dependency, files: dict[str, str]) -> list[dict[str, Any]]:
+    kind = kind_of(dependency)
+    job_name = fixtures_job_name(name, dependency.kind, files)
+    object_labels = labels(target, f"{name}-fixtures", "fixtures")
+    tmp, tmp_mount = tmp_volume()
+    pod = pod_spec_base()
+    pod["restartPolicy"] = "Never"
+    pod["initContainers"] = [wait_container(target, name, kind.port)]
+    pod["containers"] = [
+        {
+            "name": "seed",
+            "image": target.image(kind.image(dependency)),
+            "imagePullPolicy": "Always",
+            "command": ["sh", f"{SCRIPT_DIR}/{SCRIPT_KEY}"],
+            "env": _seed_env(target, name),
+            "resources": resource_block(FIXTURE_RESOURCES),
+            "securityContext": container_security(),
+            "volumeMounts": [
+                {"name": "fixtures", "mountPath": FIXTURES_PATH, "readOnly": True},
+                {"name": "script", "mountPath": SCRIPT_DIR, "readOnly": True},
+                tmp_mount,
+            ],
+        }
+    ]
+    pod["volumes"] = [
+        {"name": "fixtures", "configMap": {"name": job_name, "items": [{"key": f, "path": f} for f in sorted(files)]}},
+        {"name": "script", "configMap": {"name": job_name, "items": [{"key": SCRIPT_KEY, "path": SCRIPT_KEY}]}},
+        tmp,
+    ]
+    config = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": metadata(target, job_name, object_labels),
+        "data": {SCRIPT_KEY: script_for(dependency.kind), **dict(sorted(files.items()))},
+    }
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": metadata(target, job_name, object_labels),
+        "spec": {
+            "backoffLimit": 4,
+            "template": {"metadata": {"labels": object_labels}, "spec": pod},
+        },
+    }
+    return [config, job]
