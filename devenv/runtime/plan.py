@@ -121,6 +121,8 @@ def plan_up(
     actions = []
     for name in closure(desired, list(selected or [])):
         want = desired[name]
+        if want.role == "barrier":  # a scale-0 service that only orders others: nothing to do
+            continue
         build = want.builds and (force_build or want.image not in images_present)
         have = by_service.get(name, [])
         if not have:

@@ -194,9 +194,12 @@ def _stable(
 def _crashed(desired: dict[str, Desired], containers: list[ContainerState], services: list[str]) -> list[str]:
     out = []
     for container in containers:
-        if container.service not in services or desired[container.service].role == "oneshot":
+        if container.service not in services:
             continue
-        if container.state in ("exited", "dead") or container.health == "unhealthy":
+        if desired[container.service].role == "oneshot":
+            if container.state in ("exited", "dead") and container.exit_code not in (0, None):
+                out.append(container.service)  # a seeding job that failed
+        elif container.state in ("exited", "dead") or container.health == "unhealthy":
             out.append(container.service)
     return sorted(set(out))
 

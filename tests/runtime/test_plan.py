@@ -80,3 +80,11 @@ def test_unknown_selected_service_is_a_usage_error():
 def test_orphans_are_reported():
     plan = plan_up(DESIRED, [container("old")], set())
     assert plan.orphans == ["old"]
+
+
+def test_barrier_services_are_not_acted_on():
+    desired = dict(DESIRED)
+    desired["fixtures-seeded"] = Desired("fixtures-seeded", "barrier", "i", False, "h", ("db",), False)
+    plan = plan_up(desired, [], images_present=set())
+    assert "fixtures-seeded" not in plan.services
+    assert "db" in plan.services

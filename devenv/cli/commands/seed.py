@@ -1,0 +1,47 @@
+"""`devenv seed [DEPENDENCY...] [--reset]`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from devenv.cli.state import CURRENT
+
+HELP = """Apply pending fixture files now (new or changed since they were applied).
+
+`devenv up` seeds too; this is for files changed while the environment runs.
+--reset removes what fixtures made (postgres: the public schema; redis: FLUSHDB;
+rabbitmq: the declared queues and exchanges) and loads everything again.
+
+\b
+Examples:
+  devenv seed                # every dependency with fixtures
+  devenv seed db             # only db
+  devenv seed db --reset     # start db's data over from the fixtures
+"""
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to ``app``."""
+
+    @app.command("seed", help=HELP)
+    def seed_command(
+        dependencies: Annotated[
+            list[str] | None, typer.Argument(help="Dependencies to seed (default: all with fixtures).")
+        ] = None,
+        reset: Annotated[
+            bool, typer.Option("--reset", help="Remove what fixtures created, then load every file again.")
+        ] = False,
+        timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds allowed per dependency.")] = 600.0,
+    ) -> None:
+        from devenv.cli.output import emit, mode
+        from devenv.fixtures.runtime import seed
+        from devenv.runtime.events import Step
+
+        def shown(events):
+            for event in events:
+                describe = getattr(event, "describe", None)
+                yield Step(describe()) if describe is not None and mode() != "json" else event
+
+        emit(shown(seed(CURRENT.load(), dependencies or [], reset=reset, timeout=timeout)))
