@@ -101,12 +101,10 @@ else
 	say "compose: v$have (installed to $PLUGIN_DIR/docker-compose)"
 fi
 
-# --- 3. debootstrap (stand-in base image) ------------------------------------
-if command -v debootstrap >/dev/null 2>&1; then
-	say "debootstrap: present"
-else
-	apt_install debootstrap
-	say "debootstrap: installed"
-fi
+# --- 3. test tools -----------------------------------------------------------
+# debootstrap: the stand-ins' base image; chromium: the frontend's browser tests;
+# busybox: the seeding scripts are checked against its sh (the redis/alpine shells).
+apt_install debootstrap chromium busybox
+say "test tools: debootstrap, chromium, busybox present"
 
 say "ok"
