@@ -17,7 +17,7 @@ from typing import Any
 from devenv.fixtures.render import render_fixtures
 from devenv.project import Project
 from devenv.render.catalog import DEV_PASSWORD, DEV_USER, connection_env, kind_of
-from devenv.render.develop import develop_entries
+from devenv.render.develop import develop_configs, develop_entries
 from devenv.render.images import mirror_image
 from devenv.render.yamlout import dump_yaml
 from devenv.spec.model import Service
@@ -137,15 +137,17 @@ def render_compose(project: Project) -> Rendered:
             }
         if service.builds:
             entry["init"] = True
+        labels = develop.pop("labels", {})
         entry.update(develop)
-        entry["labels"] = {LABEL_ROLE: "service"}
+        entry["labels"] = {LABEL_ROLE: "service", **labels}
         services[name] = _with_hash(entry)
 
     data: dict[str, Any] = {"name": spec.name, "services": services}
     if volumes:
         data["volumes"] = volumes
-    if fixtures.configs:
-        data["configs"] = fixtures.configs
+    configs = {**fixtures.configs, **develop_configs(spec.services)}
+    if configs:
+        data["configs"] = dict(sorted(configs.items()))
     ca = project.ca_certificates
     if ca and any(s.builds for s in spec.services.values()):
         data["secrets"] = {CA_SECRET: {"file": ca}}

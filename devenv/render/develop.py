@@ -1,27 +1,68 @@
-"""Hot reload wiring: code mounts, rebuild triggers, polling, host user. Pure.
+"""Hot reload wiring: code mounts, reloaders, rebuild triggers, polling, host user. Pure.
 
 A service's code is bind-mounted (not synced) on the directory its dev stage runs
 from, so edits made while the environment was stopped, or by a branch switch, are
 simply there at the next start. Dependencies installed in the image live outside that
-directory (templates keep site-packages and node_modules elsewhere), so the mount
-does not hide them. The container runs as the host user, so files it writes into
-the mount are not root-owned on the host.
+directory (site-packages, /opt/node_modules), so the mount does not hide them; where a
+copy on the host would shadow them (a host ``node_modules`` that Node finds before
+``/opt/node_modules``) an empty tmpfs hides it. The container runs as the host user,
+with a writable ``HOME``, so files it writes into the mount are not root-owned.
+
+Python services of the backend and worker templates run under devenv's reloader
+(devenv/reload/reloader.py), delivered as an inline Compose config mounted at
+``/devenv/reload.py`` plus a ``command:``, so plain ``docker compose up`` uses it too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from devenv.reload import reloader_digest, reloader_source
 from devenv.spec.model import Service
 
-# What a template's dev stage expects: where its code lives, which files rebuild it.
-TEMPLATE_DEFAULTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "backend": ("/app", ("requirements.txt", "requirements-dev.txt", "pyproject.toml")),
-    "worker": ("/app", ("requirements.txt", "requirements-dev.txt", "pyproject.toml")),
-    "frontend": ("/app", ("package.json", "package-lock.json")),
-}
+RELOADER_CONFIG = "devenv_reload"
+RELOADER_PATH = "/devenv/reload.py"
+RELOADER_LABEL = "dev.devenv.reloader"
 POLLING_ENV = {"CHOKIDAR_USEPOLLING": "true", "DEVENV_POLLING": "1", "WATCHFILES_FORCE_POLLING": "true"}
 HOST_USER = "${DEVENV_UID:-1000}:${DEVENV_GID:-1000}"
+# An arbitrary host uid has no home in the image: caches (pip, npm, pytest...) go to /tmp.
+HOST_USER_ENV = {"HOME": "/tmp"}
+PYTHON_REBUILD = ("requirements.txt", "requirements-dev.txt", "pyproject.toml")
+
+
+def _backend_command(service: Service, code_dir: str) -> list[str]:
+    port = str(service.port or 8000)
+    return ["python", RELOADER_PATH, "serve", "app.main:app", "--port", port, *_watch_args(service, code_dir),
+            "--log-config", "logging.json", "--no-access-log"]  # fmt: skip
+
+
+def _worker_command(service: Service, code_dir: str) -> list[str]:
+    return ["python", RELOADER_PATH, "run", *_watch_args(service, code_dir), "-m", "worker"]
+
+
+def _watch_args(service: Service, code_dir: str) -> list[str]:
+    """The reloader watches its working directory; a custom mount elsewhere is named."""
+    target = service.develop.mount
+    return ["--watch", target, "--app-dir", target] if target and target != code_dir else []
+
+
+@dataclass(frozen=True)
+class TemplateDev:
+    """What a template's dev stage expects."""
+
+    code_dir: str  # where its code lives (the dev stage's WORKDIR)
+    rebuild: tuple[str, ...]  # files (relative to the service directory) whose change rebuilds the image
+    hidden: tuple[str, ...] = ()  # paths under the mount hidden by an empty tmpfs (the image's copy must win)
+    reload_command: Callable[[Service, str], list[str]] | None = None  # its command under devenv's reloader
+
+
+TEMPLATES: dict[str, TemplateDev] = {
+    "backend": TemplateDev("/app", PYTHON_REBUILD, reload_command=_backend_command),
+    "worker": TemplateDev("/app", PYTHON_REBUILD, reload_command=_worker_command),
+    "frontend": TemplateDev("/app", ("package.json", "package-lock.json"), hidden=("node_modules",)),
+}
 
 
 def mount_target(service: Service) -> str | None:
@@ -29,7 +70,7 @@ def mount_target(service: Service) -> str | None:
     if service.develop.mount:
         return service.develop.mount
     if service.template and service.builds:
-        return TEMPLATE_DEFAULTS[service.template][0]
+        return TEMPLATES[service.template].code_dir
     return None
 
 
@@ -38,23 +79,55 @@ def rebuild_files(service: Service) -> tuple[str, ...]:
     if service.develop.rebuild is not None:
         return tuple(service.develop.rebuild)
     if service.template:
-        return TEMPLATE_DEFAULTS[service.template][1]
+        return TEMPLATES[service.template].rebuild
     return ()
 
 
+def uses_reloader(service: Service) -> bool:
+    """Whether /devenv/reload.py is mounted into the service."""
+    if service.develop.reloader is not None:
+        return service.develop.reloader and mount_target(service) is not None
+    return reload_command(service) is not None
+
+
+def reload_command(service: Service) -> list[str] | None:
+    """The command devenv writes to run a template service under its reloader, or None."""
+    if service.command or service.develop.reloader is False or not service.template:
+        return None
+    template = TEMPLATES[service.template]
+    target = mount_target(service)
+    if template.reload_command is None or target is None:
+        return None
+    return template.reload_command(service, template.code_dir)
+
+
 def develop_entries(name: str, service: Service, polling: bool) -> dict[str, Any]:
-    """Compose keys for hot reload: volumes, user, develop.watch and polling variables."""
+    """Compose keys for hot reload: volumes, user, command, configs, develop.watch, environment."""
     target = mount_target(service)
     if target is None:
         return {}
     source = service.build_path(name)
-    out: dict[str, Any] = {
-        "volumes": [{"type": "bind", "source": f"./{source}", "target": target}],
-        "user": HOST_USER,
-    }
+    volumes: list[dict[str, Any]] = [{"type": "bind", "source": f"./{source}", "target": target}]
+    if service.template and not service.develop.mount:
+        for hidden in TEMPLATES[service.template].hidden:
+            volumes.append({"type": "tmpfs", "target": f"{target}/{hidden}"})
+    out: dict[str, Any] = {"volumes": volumes, "user": HOST_USER}
+    command = reload_command(service)
+    if command:
+        out["command"] = command
+    if uses_reloader(service):
+        out["configs"] = [{"source": RELOADER_CONFIG, "target": RELOADER_PATH}]
+        # Compose does not recreate a container when a config's content changes: the label does.
+        out["labels"] = {RELOADER_LABEL: reloader_digest()}
     rules = [{"action": "rebuild", "path": f"./{source}/{path}"} for path in rebuild_files(service)]
     if rules:
         out["develop"] = {"watch": rules}
-    if polling:
-        out["environment"] = dict(POLLING_ENV)
+    out["environment"] = {**HOST_USER_ENV, **(POLLING_ENV if polling else {})}
     return out
+
+
+def develop_configs(services: dict[str, Service]) -> dict[str, dict[str, str]]:
+    """Top-level Compose configs the services' hot reload needs (the reloader script)."""
+    if not any(uses_reloader(service) for service in services.values()):
+        return {}
+    return {RELOADER_CONFIG: {"content": reloader_source().replace("$", "$$")}}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 from devenv.errors import ComposeError, HealthTimeout
 from devenv.generate import generate
@@ -64,6 +65,8 @@ def up(
         yield Step("building " + ", ".join(plan.to_build))
         yield from _build(compose, plan.to_build)
 
+    for path in hidden_mount_points(result.data, project.root):
+        path.mkdir(parents=True, exist_ok=True)  # ours, not a root-owned directory made by dockerd
     yield Step("starting " + ", ".join(plan.services))
     deadline = time.monotonic() + timeout
     running = compose.start("up", "--detach", "--no-build", "--remove-orphans", *(services or []), progress="json")
@@ -125,6 +128,25 @@ def _watch(compose: ComposeCLI, data: dict, services: list[str]) -> Iterator[Eve
         yield Step("stopped watching; the services keep running (`devenv down` stops them)")
     finally:
         running.stop()
+
+
+def hidden_mount_points(data: dict, root: Path) -> list[Path]:
+    """Host directories that tmpfs mounts inside bind mounts need (e.g. services/web/node_modules).
+
+    Docker creates a missing mount point itself, owned by root, which then breaks a host
+    `npm install`; creating it first as the invoking user avoids that. Pure.
+    """
+    out = []
+    for entry in data.get("services", {}).values():
+        volumes = [v for v in entry.get("volumes", []) if isinstance(v, dict)]
+        binds = [(v["source"], v["target"].rstrip("/")) for v in volumes if v.get("type") == "bind"]
+        for volume in volumes:
+            if volume.get("type") != "tmpfs":
+                continue
+            for source, target in binds:
+                if volume["target"].startswith(target + "/"):
+                    out.append(root / source / volume["target"][len(target) + 1:])
+    return out
 
 
 def _build(compose: ComposeCLI, services: list[str]) -> Iterator[Event]:

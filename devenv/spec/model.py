@@ -160,6 +160,12 @@ class Develop(Strict):
         description="Files (relative to the service directory) whose change rebuilds the image under "
         "`devenv up --watch`; default per template (requirements, package.json, lockfiles).",
     )
+    reloader: Flag | None = Field(
+        None,
+        description="devenv's preloading reloader for Python code, mounted at /devenv/reload.py: by default the "
+        "backend and worker templates run under it (unless `command` is set); true mounts it for a custom service "
+        "to use in its command; false runs the image's own command (uvicorn --reload, watchfiles).",
+    )
 
 
 class ProjectDevelop(Strict):

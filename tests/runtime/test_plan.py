@@ -88,3 +88,21 @@ def test_barrier_services_are_not_acted_on():
     plan = plan_up(desired, [], images_present=set())
     assert "fixtures-seeded" not in plan.services
     assert "db" in plan.services
+
+
+def test_hidden_mount_points_are_host_paths_inside_bind_mounts(tmp_path):
+    from devenv.runtime.up import hidden_mount_points
+
+    data = {
+        "services": {
+            "web": {
+                "volumes": [
+                    {"type": "bind", "source": "./services/web", "target": "/app"},
+                    {"type": "tmpfs", "target": "/app/node_modules"},
+                    {"type": "tmpfs", "target": "/cache"},
+                ]
+            },
+            "db": {"volumes": ["db-data:/var/lib/postgresql/data"]},
+        }
+    }
+    assert hidden_mount_points(data, tmp_path) == [tmp_path / "services/web/node_modules"]

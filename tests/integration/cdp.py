@@ -1,0 +1,292 @@
+"""Headless Chromium driven over the DevTools protocol, standard library only.
+
+Used by the hot-reload tests and benchmarks/hot_reload.py to watch a page served by
+Vite pick up a changed component through HMR: the page itself records (with
+``Date.now()``, the host's clock) when a marker text appears, and whether it ever
+fully reloaded (a full reload clears ``window.__devenvPage``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import queue
+import shutil
+import socket
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-extensions",
+    "--disable-renderer-backgrounding",
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
+    "--no-first-run",
+    "--mute-audio",
+]
+
+# Records every change of the marker (text matching /hot-(\d+)/ in the page) with the time
+# it showed up, through a MutationObserver installed in each document.
+OBSERVER = r"""
+(() => {
+  if (window.__devenvPage) return;
+  window.__devenvPage = Math.random().toString(36).slice(2);
+  window.__hot = [];
+  const seen = () => {
+    const m = (document.body ? document.body.innerText : '').match(/hot-(\d+)/);
+    const last = window.__hot.length ? window.__hot[window.__hot.length - 1][0] : null;
+    if (m && m[1] !== last) {
+      window.__hot.push([m[1], Date.now()]);
+      if (window.devenvHot) window.devenvHot(JSON.stringify([m[1], Date.now(), window.__devenvPage]));
+    }
+  };
+  const start = () => {
+    new MutationObserver(seen).observe(document.body, {subtree: true, childList: true, characterData: true});
+    seen();
+  };
+  if (document.body) start(); else document.addEventListener('DOMContentLoaded', start);
+})();
+"""
+
+
+class WebSocket:
+    """A minimal RFC 6455 client: text frames, masking, ping/pong, fragments."""
+
+    def __init__(self, url: str, timeout: float = 30):
+        parts = urllib.parse.urlsplit(url)
+        self.sock = socket.create_connection((parts.hostname, parts.port or 80), timeout=timeout)
+        key = base64.b64encode(os.urandom(16)).decode()
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        request = (
+            f"GET {path} HTTP/1.1\r\nHost: {parts.hostname}:{parts.port}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
+        self.sock.sendall(request.encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise ConnectionError("websocket handshake: connection closed")
+            head += chunk
+        head, self.buffer = head.split(b"\r\n\r\n", 1)
+        if b" 101 " not in head.split(b"\r\n", 1)[0]:
+            raise ConnectionError(f"websocket handshake failed: {head[:200]!r}")
+        self.lock = threading.Lock()
+
+    def _read(self, n: int) -> bytes:
+        while len(self.buffer) < n:
+            chunk = self.sock.recv(max(65536, n - len(self.buffer)))
+            if not chunk:
+                raise ConnectionError("websocket closed")
+            self.buffer += chunk
+        data, self.buffer = self.buffer[:n], self.buffer[n:]
+        return data
+
+    def _send_frame(self, opcode: int, payload: bytes) -> None:
+        header = bytes([0x80 | opcode])
+        n = len(payload)
+        if n < 126:
+            header += bytes([0x80 | n])
+        elif n < 65536:
+            header += bytes([0x80 | 126]) + struct.pack("!H", n)
+        else:
+            header += bytes([0x80 | 127]) + struct.pack("!Q", n)
+        mask = os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        with self.lock:
+            self.sock.sendall(header + mask + masked)
+
+    def send(self, text: str) -> None:
+        self._send_frame(0x1, text.encode())
+
+    def recv(self) -> str:
+        message = b""
+        while True:
+            first, second = self._read(2)
+            opcode, length = first & 0x0F, second & 0x7F
+            if length == 126:
+                length = struct.unpack("!H", self._read(2))[0]
+            elif length == 127:
+                length = struct.unpack("!Q", self._read(8))[0]
+            mask = self._read(4) if second & 0x80 else None
+            payload = self._read(length)
+            if mask:
+                payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+            if opcode == 0x9:  # ping
+                self._send_frame(0xA, payload)
+                continue
+            if opcode == 0x8:
+                raise ConnectionError("websocket closed by the browser")
+            if opcode in (0x0, 0x1, 0x2):
+                message += payload
+                if first & 0x80:
+                    return message.decode()
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+class Page:
+    """One Chromium tab, driven over CDP; events are collected by a reader thread."""
+
+    def __init__(self, ws_url: str):
+        self.ws = WebSocket(ws_url)
+        self.next_id = 0
+        self.replies: dict[int, dict] = {}
+        self.events: queue.Queue[dict] = queue.Queue()
+        self.cond = threading.Condition()
+        self.closed = False
+        threading.Thread(target=self._reader, daemon=True).start()
+
+    def _reader(self) -> None:
+        try:
+            while True:
+                message = json.loads(self.ws.recv())
+                if "id" in message:
+                    with self.cond:
+                        self.replies[message["id"]] = message
+                        self.cond.notify_all()
+                else:
+                    self.events.put(message)
+        except (OSError, ValueError, ConnectionError):
+            with self.cond:
+                self.closed = True
+                self.cond.notify_all()
+
+    def call(self, method: str, params: dict | None = None, timeout: float = 30) -> dict:
+        with self.cond:
+            self.next_id += 1
+            ident = self.next_id
+        self.ws.send(json.dumps({"id": ident, "method": method, "params": params or {}}))
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while ident not in self.replies:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self.closed:
+                    raise TimeoutError(f"CDP {method}: no answer")
+                self.cond.wait(remaining)
+            reply = self.replies.pop(ident)
+        if "error" in reply:
+            raise RuntimeError(f"CDP {method}: {reply['error']}")
+        return reply.get("result", {})
+
+    def evaluate(self, expression: str):
+        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+        return result.get("result", {}).get("value")
+
+
+class Browser:
+    """Headless Chromium with remote debugging on a free port; ``with Browser() as b: b.open(url)``."""
+
+    def __init__(self):
+        if CHROMIUM is None:
+            raise RuntimeError("headless Chromium is needed: apt-get install -y chromium")
+        self.profile = tempfile.mkdtemp(prefix="devenv-chromium-")
+        self.proc = subprocess.Popen(
+            [CHROMIUM, *CHROMIUM_ARGS, f"--user-data-dir={self.profile}", "--remote-debugging-port=0", "about:blank"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.port = self._debug_port()
+
+    def _debug_port(self) -> int:
+        deadline = time.monotonic() + 60
+        path = os.path.join(self.profile, "DevToolsActivePort")
+        while time.monotonic() < deadline:
+            if os.path.exists(path):
+                lines = open(path).read().split()
+                if lines:
+                    return int(lines[0])
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"chromium exited: {self.proc.stderr.read()[-2000:]}")
+            time.sleep(0.1)
+        raise RuntimeError("chromium did not open its debugging port")
+
+    def page(self) -> Page:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/json/list", timeout=10) as response:
+            targets = json.loads(response.read())
+        target = next(t for t in targets if t.get("type") == "page")
+        return Page(target["webSocketDebuggerUrl"])
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+    def __enter__(self) -> Browser:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
+class HmrWatch:
+    """A page open on a dev server, reporting when the marker ``hot-N`` appears in it."""
+
+    def __init__(self, browser: Browser, url: str):
+        self.page = browser.page()
+        self.page.call("Runtime.enable")
+        self.page.call("Page.enable")
+        self.page.call("Runtime.addBinding", {"name": "devenvHot"})
+        self.page.call("Page.addScriptToEvaluateOnNewDocument", {"source": OBSERVER})
+        self.seen: queue.Queue[tuple[str, float, str]] = queue.Queue()
+        self.loads = 0
+        self.errors: list[str] = []
+        threading.Thread(target=self._events, daemon=True).start()
+        self.page.call("Page.navigate", {"url": url})
+        self.page_id: str | None = None
+
+    def _events(self) -> None:
+        while not self.page.closed:
+            try:
+                event = self.page.events.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            method = event.get("method")
+            params = event.get("params", {})
+            if method == "Runtime.bindingCalled" and params.get("name") == "devenvHot":
+                marker, at, page_id = json.loads(params["payload"])
+                self.seen.put((marker, at / 1000, page_id))
+            elif method == "Page.loadEventFired":
+                self.loads += 1
+            elif method == "Runtime.exceptionThrown":
+                self.errors.append(json.dumps(params.get("exceptionDetails", {}))[:500])
+
+    def wait_marker(self, marker: str, timeout: float) -> tuple[float, str] | None:
+        """(time it appeared in the page, page id) once the page shows ``hot-<marker>``; None on timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            try:
+                seen, at, page_id = self.seen.get(timeout=remaining)
+            except queue.Empty:
+                return None
+            if seen == marker:
+                return at, page_id
+
+    def text(self) -> str:
+        return self.page.evaluate("document.body ? document.body.innerText : ''") or ""
