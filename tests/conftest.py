@@ -62,21 +62,28 @@ def make_project(tmp_path: Path):
     return make
 
 
-@pytest.fixture
-def cli():
-    """Run devenv in-process: cli("-C", dir, "generate") -> (exit code, stdout, stderr)."""
+def run_cli(*args: object) -> tuple[int, str, str]:
+    """devenv in-process: run_cli("-C", dir, "generate") -> (exit code, stdout, stderr)."""
     from typer.testing import CliRunner
 
     from devenv.cli.app import app
 
-    runner = CliRunner()
+    saved = (CURRENT.root, CURRENT.debug, CURRENT.output)
+    try:
+        result = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        CURRENT.root, CURRENT.debug, CURRENT.output = saved
+    return result.exit_code, result.stdout, result.stderr
 
-    def run(*args: str):
-        saved = (CURRENT.root, CURRENT.debug, CURRENT.output)
-        try:
-            result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
-        finally:
-            CURRENT.root, CURRENT.debug, CURRENT.output = saved
-        return result.exit_code, result.stdout, result.stderr
 
-    return run
+def must(*args: object) -> str:
+    """run_cli that must succeed; returns stdout."""
+    code, out, err = run_cli(*args)
+    assert code == 0, f"devenv {' '.join(map(str, args))} failed ({code}):\n{out[-3000:]}\n{err}"
+    return out
+
+
+@pytest.fixture
+def cli():
+    """The in-process CLI runner as a fixture (see run_cli)."""
+    return run_cli

@@ -34,6 +34,8 @@ import pytest
 from tests.integration.cdp import CHROMIUM, Browser, HmrWatch
 from tests.integration.conftest import HOST_CA, MIRROR_PREFIX, _load_standins, free_port
 
+from tests.conftest import must, run_cli
+
 pytestmark = pytest.mark.docker
 
 HOST_UID = 4321  # not root, not the image's `dev` user (1000): an arbitrary host user
@@ -51,26 +53,6 @@ TASK = '''
 def hot(payload: dict[str, Any]) -> dict[str, Any]:
     return {"version": VERSION}
 '''
-
-
-def run_cli(*args) -> tuple[int, str, str]:
-    from typer.testing import CliRunner
-
-    from devenv.cli.app import app
-    from devenv.cli.state import CURRENT
-
-    saved = (CURRENT.root, CURRENT.debug, CURRENT.output)
-    try:
-        result = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
-    finally:
-        CURRENT.root, CURRENT.debug, CURRENT.output = saved
-    return result.exit_code, result.stdout, result.stderr
-
-
-def must(*args) -> str:
-    code, out, err = run_cli(*args)
-    assert code == 0, f"devenv {' '.join(map(str, args))} failed ({code}):\n{out[-3000:]}\n{err}"
-    return out
 
 
 def get(url: str, timeout: float = 5) -> tuple[int, str]:

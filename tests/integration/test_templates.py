@@ -24,30 +24,11 @@ import yaml
 
 from tests.integration.conftest import HOST_CA, MIRROR_PREFIX, _load_standins, free_port, http
 
+from tests.conftest import must, run_cli
+
 pytestmark = pytest.mark.docker
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-
-
-def run_cli(*args) -> tuple[int, str, str]:
-    """devenv in-process (like the `cli` fixture, usable from module-scoped fixtures)."""
-    from typer.testing import CliRunner
-
-    from devenv.cli.app import app
-    from devenv.cli.state import CURRENT
-
-    saved = (CURRENT.root, CURRENT.debug, CURRENT.output)
-    try:
-        result = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
-    finally:
-        CURRENT.root, CURRENT.debug, CURRENT.output = saved
-    return result.exit_code, result.stdout, result.stderr
-
-
-def must(*args) -> str:
-    code, out, err = run_cli(*args)
-    assert code == 0, f"devenv {' '.join(map(str, args))} failed ({code}):\n{out}\n{err}"
-    return out
 
 
 class Stack:
