@@ -12,7 +12,17 @@ if [ -z "${DEVENV_CA_CERTIFICATES:-}" ] && [ -f /etc/ssl/certs/ca-certificates.c
   export DEVENV_CA_CERTIFICATES=/etc/ssl/certs/ca-certificates.crt
 fi
 if [ -z "${DEVENV_IMAGES_MIRROR:-}" ]; then
-  code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' https://registry-1.docker.io/v2/ || true)
+  # Docker Hub answers 401 to an anonymous /v2/ request when it is reachable.
+  code=$("$VENV/bin/python" - <<'PY'
+import urllib.error, urllib.request
+try:
+    print(urllib.request.urlopen("https://registry-1.docker.io/v2/", timeout=5).status)
+except urllib.error.HTTPError as exc:
+    print(exc.code)
+except Exception:
+    print(0)
+PY
+)
   if [ "$code" != "401" ] && [ "$code" != "200" ]; then
     echo "==> Docker Hub is not reachable here: using local stand-in images (tests/standins)"
     "$VENV/bin/python" tests/standins/build.py postgres redis python
