@@ -143,3 +143,31 @@ def wait_http(url: str, timeout: float = 60) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"{url} did not answer 200 within {timeout}s")
         time.sleep(0.3)
+
+
+def scaffold_stack(parent: Path) -> tuple[Path, str, int, int]:
+    """`devenv init` + PostgreSQL + Redis + backend, worker and frontend, as a user would type it.
+
+    The project reaches the stand-ins through images.mirror and trusts the host CA.
+    Returns (root, name, api host port, web host port).
+    """
+    from tests.conftest import must
+
+    _load_standins().ensure_images(["node"], prefix=MIRROR_PREFIX)
+    name = f"t-{uuid.uuid4().hex[:10]}"
+    root = parent / name
+    must("init", root, "--name", name)
+    extra = f"images:\n  mirror: {{docker.io: {MIRROR_PREFIX}}}\n"
+    if HOST_CA.is_file():
+        (root / "certs").mkdir()
+        shutil.copy(HOST_CA, root / "certs" / "ca.pem")
+        extra += "ca_certificates: certs/ca.pem\n"
+    with (root / "devenv.yaml").open("a") as handle:
+        handle.write(extra)
+    api_port, web_port = free_port(), free_port()
+    must("-C", root, "add", "dependency", "postgres", "--version", "15")
+    must("-C", root, "add", "dependency", "redis", "--version", "7")
+    must("-C", root, "add", "service", "api", "--template", "backend", "--host-port", api_port)
+    must("-C", root, "add", "service", "worker", "--template", "worker", "--queue", "redis")
+    must("-C", root, "add", "service", "web", "--template", "frontend", "--host-port", web_port)
+    return root, name, api_port, web_port

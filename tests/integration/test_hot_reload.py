@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -26,15 +25,14 @@ import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
 
 from tests.integration.cdp import CHROMIUM, Browser, HmrWatch
-from tests.integration.conftest import HOST_CA, MIRROR_PREFIX, _load_standins, free_port
+from tests.integration.conftest import scaffold_stack
 
-from tests.conftest import must, run_cli
+from tests.conftest import must
 
 pytestmark = pytest.mark.docker
 
@@ -148,23 +146,7 @@ def host_user():
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, standins, host_user):
-    _load_standins().ensure_images(["node"], prefix=MIRROR_PREFIX)
-    name = f"t-{uuid.uuid4().hex[:10]}"
-    root = tmp_path_factory.mktemp("hot") / name
-    must("init", root, "--name", name)
-    extra = f"images:\n  mirror: {{docker.io: {MIRROR_PREFIX}}}\n"
-    if HOST_CA.is_file():
-        (root / "certs").mkdir()
-        shutil.copy(HOST_CA, root / "certs" / "ca.pem")
-        extra += "ca_certificates: certs/ca.pem\n"
-    with (root / "devenv.yaml").open("a") as handle:
-        handle.write(extra)
-    api_port, web_port = free_port(), free_port()
-    must("-C", root, "add", "dependency", "postgres", "--version", "15")
-    must("-C", root, "add", "dependency", "redis", "--version", "7")
-    must("-C", root, "add", "service", "api", "--template", "backend", "--host-port", api_port)
-    must("-C", root, "add", "service", "worker", "--template", "worker", "--queue", "redis")
-    must("-C", root, "add", "service", "web", "--template", "frontend", "--host-port", web_port)
+    root, name, api_port, web_port = scaffold_stack(tmp_path_factory.mktemp("hot"))
     main = root / "services" / "api" / "app" / "main.py"
     main.write_text(main.read_text().replace('log = logging.getLogger("app")', 'log = logging.getLogger("app")\nVERSION = "v0"') + ROUTE)
     tasks = root / "services" / "worker" / "worker" / "tasks.py"

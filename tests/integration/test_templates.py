@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.integration.conftest import HOST_CA, MIRROR_PREFIX, _load_standins, free_port, http
+from tests.integration.conftest import scaffold_stack, MIRROR_PREFIX, _load_standins, http
 
-from tests.conftest import must, run_cli
+from tests.conftest import run_cli
 
 pytestmark = pytest.mark.docker
 
@@ -64,23 +64,7 @@ def _remove_project(name: str) -> None:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, standins):
     """init + two dependencies + backend, worker, frontend, as a user would type it."""
-    _load_standins().ensure_images(["node"], prefix=MIRROR_PREFIX)
-    name = f"t-{uuid.uuid4().hex[:10]}"
-    root = tmp_path_factory.mktemp("templates") / name
-    must("init", root, "--name", name)
-    extra = f"images:\n  mirror: {{docker.io: {MIRROR_PREFIX}}}\n"
-    if HOST_CA.is_file():
-        (root / "certs").mkdir()
-        shutil.copy(HOST_CA, root / "certs" / "ca.pem")
-        extra += "ca_certificates: certs/ca.pem\n"
-    with (root / "devenv.yaml").open("a") as handle:
-        handle.write(extra)
-    api_port, web_port = free_port(), free_port()
-    must("-C", root, "add", "dependency", "postgres", "--version", "15")
-    must("-C", root, "add", "dependency", "redis", "--version", "7")
-    must("-C", root, "add", "service", "api", "--template", "backend", "--host-port", api_port)
-    must("-C", root, "add", "service", "worker", "--template", "worker", "--queue", "redis")
-    must("-C", root, "add", "service", "web", "--template", "frontend", "--host-port", web_port)
+    root, name, api_port, web_port = scaffold_stack(tmp_path_factory.mktemp("templates"))
     made = Stack(root, name, api_port, web_port)
     try:
         yield made
