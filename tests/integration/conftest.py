@@ -108,15 +108,22 @@ def project(tmp_path, standins):
         shutil.copy(HOST_CA, root / "certs" / "ca.pem")
     made = TestProject(root, name)
     yield made
-    subprocess.run(
-        ["docker", "compose", "-p", name, "down", "--volumes", "--remove-orphans", "--timeout", "2"],
-        capture_output=True,
-    )
+    remove_project(name)
+
+
+def remove_project(name: str) -> None:
+    """Remove a test project's containers, volumes and images, and those of its
+    `-test` / `-prod` companions (devenv test, prod image checks), whatever state it is in."""
+    for project in (name, f"{name}-test", f"{name}-prod"):
+        subprocess.run(
+            ["docker", "compose", "-p", project, "down", "--volumes", "--remove-orphans", "--timeout", "2"],
+            capture_output=True,
+        )
     images = subprocess.run(
         ["docker", "images", "-q", "--filter", f"reference={name}-*"], capture_output=True, text=True
     ).stdout.split()
     if images:
-        subprocess.run(["docker", "rmi", "-f", *images], capture_output=True)
+        subprocess.run(["docker", "rmi", "-f", *sorted(set(images))], capture_output=True)
 
 
 def copy_example_api(root: Path) -> None:

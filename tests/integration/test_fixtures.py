@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import uuid
 
 import pytest
@@ -45,10 +44,7 @@ def shop(tmp_path_factory, engine):
     made = conftest.TestProject(root, name)
     made.write(SPEC)
     yield made
-    subprocess.run(
-        ["docker", "compose", "-p", name, "down", "--volumes", "--remove-orphans", "--timeout", "2"],
-        capture_output=True,
-    )
+    conftest.remove_project(name)
 
 
 def sql(shop: conftest.TestProject, query: str) -> str:

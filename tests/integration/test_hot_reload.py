@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.cdp import CHROMIUM, Browser, HmrWatch
-from tests.integration.conftest import scaffold_stack
+from tests.integration.conftest import remove_project, scaffold_stack
 
 from tests.conftest import must
 
@@ -160,16 +160,7 @@ def stack(tmp_path_factory, standins, host_user):
         made.up()
         yield made
     finally:
-        for project in (name, f"{name}-test"):
-            subprocess.run(
-                ["docker", "compose", "-p", project, "down", "--volumes", "--remove-orphans", "--timeout", "3"],
-                capture_output=True,
-            )
-        images = subprocess.run(
-            ["docker", "images", "-q", "--filter", f"reference={name}-*"], capture_output=True, text=True
-        ).stdout.split()
-        if images:
-            subprocess.run(["docker", "rmi", "-f", *sorted(set(images))], capture_output=True)
+        remove_project(name)
 
 
 def test_python_services_run_under_the_reloader_as_the_host_user(stack):

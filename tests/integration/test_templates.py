@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 import time
@@ -22,13 +21,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.integration.conftest import scaffold_stack, MIRROR_PREFIX, _load_standins, http
+from tests.integration.cdp import CHROMIUM, CHROMIUM_ARGS
+from tests.integration.conftest import remove_project, scaffold_stack, MIRROR_PREFIX, _load_standins, http
 
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.docker
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
 class Stack:
@@ -48,19 +47,6 @@ class Stack:
         )
 
 
-def _remove_project(name: str) -> None:
-    for project in (name, f"{name}-test", f"{name}-prod"):
-        subprocess.run(
-            ["docker", "compose", "-p", project, "down", "--volumes", "--remove-orphans", "--timeout", "2"],
-            capture_output=True,
-        )
-    images = subprocess.run(
-        ["docker", "images", "-q", "--filter", f"reference={name}-*"], capture_output=True, text=True
-    ).stdout.split()
-    if images:
-        subprocess.run(["docker", "rmi", "-f", *sorted(set(images))], capture_output=True)
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, standins):
     """init + two dependencies + backend, worker, frontend, as a user would type it."""
@@ -69,20 +55,14 @@ def stack(tmp_path_factory, standins):
     try:
         yield made
     finally:
-        _remove_project(name)
+        remove_project(name)
 
 
 def chromium_dom(url: str, profile: Path) -> str:
     proc = subprocess.run(
         [
             CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
+            *CHROMIUM_ARGS,
             f"--user-data-dir={profile}",
             "--virtual-time-budget=15000",
             "--dump-dom",
