@@ -12,6 +12,7 @@ PYTEST_ARGS ?=
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip uninstall -q -y devenv  # the old distribution name (now devenv-compose), in venvs made before the rename
 	$(VENV)/bin/pip install -q -e '.[test]'
 	touch $@
 

@@ -1,7 +1,10 @@
 """The service templates devenv ships, their versions, and the snapshots kept per project.
 
 Templates live in ``service_templates/<name>/`` (a Copier template: ``copier.yml``
-plus ``template/``). ``DEVENV_TEMPLATES`` points elsewhere (a fork, a test copy).
+plus ``template/``) at the top of the repository; the wheel ships that directory as
+package data, ``devenv/service_templates/`` (pyproject.toml). They are looked up in
+this order: ``$DEVENV_TEMPLATES`` (a fork, a test copy), the installed package data,
+the checkout beside the package (an editable install, or running from the source tree).
 
 Versions. A template's version is the hash of its content (paths, bytes, exec bits):
 the same files give the same version on every machine, and any change gives a new
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.resources
 import io
 import os
 import tarfile
@@ -53,19 +57,37 @@ KINDS: dict[str, ServiceKind] = {
 }
 
 
+def _template_roots() -> list[Path]:
+    """Where an installed or checked-out devenv keeps its templates, in lookup order."""
+    roots: list[Path] = []
+    packaged = importlib.resources.files("devenv") / "service_templates"
+    if isinstance(packaged, Path):  # not when devenv is imported from a zip: copier needs a directory
+        roots.append(packaged)
+    roots.append(Path(__file__).resolve().parents[2] / "service_templates")
+    return roots
+
+
 def templates_root() -> Path:
-    """Where the templates are: $DEVENV_TEMPLATES, else service_templates/ beside the package."""
+    """Where the templates are: $DEVENV_TEMPLATES, else the package data, else the checkout."""
     override = os.environ.get("DEVENV_TEMPLATES", "").strip()
     if override:
         root = Path(override)
-    else:
-        root = Path(__file__).resolve().parents[2] / "service_templates"
-    if not root.is_dir():
-        raise DevenvError(
-            f"service templates not found in '{root}'",
-            hint="set DEVENV_TEMPLATES to the service_templates directory of a devenv checkout",
-        )
-    return root
+        if not root.is_dir():
+            raise DevenvError(
+                f"service templates not found in '{root}' (DEVENV_TEMPLATES)",
+                hint="point DEVENV_TEMPLATES at a service_templates directory, or unset it",
+            )
+        return root
+    candidates = _template_roots()
+    for root in candidates:
+        if root.is_dir():
+            return root
+    tried = ", ".join(f"'{root}'" for root in candidates)
+    raise DevenvError(
+        f"service templates not found (looked in {tried})",
+        hint="reinstall devenv (pip install --force-reinstall devenv-compose), "
+        "or set DEVENV_TEMPLATES to the service_templates directory of a devenv checkout",
+    )
 
 
 def template_dir(name: str) -> Path:
