@@ -4,27 +4,22 @@ from __future__ import annotations
 
 import shutil
 import socket
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from devenv.errors import DevenvError
+from devenv.events import Check
+
+if TYPE_CHECKING:
+    from devenv.project import Project
+    from devenv.runtime.engine import Engine
+
+__all__ = ["Check", "ca_check", "disk_check", "free_gib", "mirror_check", "run_doctor"]
+
+Resolver = Callable[[str, Any], Any]
 
 MIN_FREE_GIB = 5.0
-
-
-@dataclass(frozen=True)
-class Check:
-    """One finding."""
-
-    name: str
-    status: str  # ok | warn | fail | skip
-    detail: str
-    fix: str | None = None
-
-    def as_dict(self) -> dict:
-        """JSON-ready form."""
-        return {"event": "Check", "name": self.name, "status": self.status, "detail": self.detail, "fix": self.fix}
 
 
 def free_gib(path: Path) -> float:
@@ -39,7 +34,8 @@ def disk_check(name: str, path: Path) -> Check:
     except OSError as exc:
         return Check(name, "skip", f"cannot read {path}: {exc.strerror}")
     if free < MIN_FREE_GIB:
-        return Check(name, "warn", f"{free:.1f} GiB free at {path}", "free some space: `docker system prune` removes unused images")
+        fix = "free some space: `docker system prune` removes unused images"
+        return Check(name, "warn", f"{free:.1f} GiB free at {path}", fix)
     return Check(name, "ok", f"{free:.0f} GiB free at {path}")
 
 
@@ -57,7 +53,7 @@ def ca_check(path: str | None, source: str) -> Check:
     return Check("CA certificates", "ok", f"{path} ({count} certificate{'s' if count != 1 else ''}, from {source})")
 
 
-def mirror_check(mirror: dict[str, str], resolve=socket.getaddrinfo) -> Iterator[Check]:
+def mirror_check(mirror: dict[str, str], resolve: Resolver = socket.getaddrinfo) -> Iterator[Check]:
     """Every mirror's registry host resolves."""
     if not mirror:
         yield Check("registry mirror", "ok", "none configured (images come from their own registries)")
@@ -71,7 +67,12 @@ def mirror_check(mirror: dict[str, str], resolve=socket.getaddrinfo) -> Iterator
             resolve(host.split(":")[0], None)
             yield Check(f"mirror {source}", "ok", f"-> {target} ({host} resolves)")
         except OSError:
-            yield Check(f"mirror {source}", "fail", f"-> {target}: {host} does not resolve", "check the mirror name and your DNS/VPN")
+            yield Check(
+                f"mirror {source}",
+                "fail",
+                f"-> {target}: {host} does not resolve",
+                "check the mirror name and your DNS/VPN",
+            )
 
 
 def run_doctor(root: Path) -> Iterator[Check]:
@@ -79,7 +80,7 @@ def run_doctor(root: Path) -> Iterator[Check]:
     from devenv.runtime.compose_cli import ComposeCLI
     from devenv.runtime.engine import Engine
 
-    engine = None
+    engine: Engine | None = None
     if shutil.which("docker") is None:
         yield Check("docker CLI", "fail", "not on PATH", "install docker.io (Debian) or Docker Engine")
     else:
@@ -94,13 +95,8 @@ def run_doctor(root: Path) -> Iterator[Check]:
         yield Check("Compose v2", "ok", "version " + ".".join(map(str, compose.version)))
     except DevenvError as exc:
         yield Check("Compose v2", "fail", exc.message, exc.hint)
-    docker_root = None
-    if engine is not None:
-        try:
-            docker_root = Path(engine.client.info().get("DockerRootDir", ""))
-        except Exception:  # noqa: BLE001 - a remote engine may not say
-            docker_root = None
-    if docker_root and docker_root.exists():
+    docker_root = engine.docker_root() if engine is not None else None
+    if docker_root is not None and docker_root.exists():
         yield disk_check("disk (Docker data)", docker_root)
     yield disk_check("disk (project)", root if root.exists() else Path("."))
 
@@ -114,7 +110,8 @@ def run_doctor(root: Path) -> Iterator[Check]:
     except DevenvError as exc:
         yield Check("devenv.yaml", "fail", exc.message, exc.hint)
         return
-    yield Check("devenv.yaml", "ok", f"{len(project.spec.services)} services, {len(project.spec.dependencies)} dependencies")
+    spec = project.spec
+    yield Check("devenv.yaml", "ok", f"{len(spec.services)} services, {len(spec.dependencies)} dependencies")
     source = "ca_certificates in devenv.yaml" if project.spec.ca_certificates else "DEVENV_CA_CERTIFICATES"
     ca = project.ca_certificates
     if ca and not Path(ca).is_absolute():
@@ -124,14 +121,14 @@ def run_doctor(root: Path) -> Iterator[Check]:
     yield from _port_checks(project, engine)
 
 
-def _port_checks(project, engine) -> Iterator[Check]:
+def _port_checks(project: Project, engine: Engine | None) -> Iterator[Check]:
     from devenv.render.compose import render_compose
     from devenv.runtime.plan import desired_from_compose
     from devenv.runtime.ports import bindings, holder_of, port_is_free
 
     desired = desired_from_compose(render_compose(project).data)
     own: set[int] = set()
-    listing: list[dict] = []
+    listing: list[dict[str, Any]] = []
     if engine is not None:
         own = {p for c in engine.containers(project.name) if c.state == "running" for p in c.ports}
         listing = engine.raw_containers()

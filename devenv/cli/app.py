@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -16,7 +15,8 @@ from devenv.cli.state import CURRENT
 class DevenvGroup(TyperGroup):
     """Catches every :class:`DevenvError` once, prints it in one line, exits 1 or 2."""
 
-    def invoke(self, ctx):  # type: ignore[override]
+    def invoke(self, ctx: Any) -> Any:  # a click Context (typer vendors its own click: no public name for it)
+        """Run the command; render a DevenvError (exit 1 or 2) or an interruption (exit 130)."""
         from devenv.errors import DevenvError
 
         try:
@@ -27,7 +27,9 @@ class DevenvGroup(TyperGroup):
             error(exc)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            print("interrupted; run `devenv up` again to converge, or `devenv down`", file=sys.stderr)
+            from devenv.cli.output import interrupted
+
+            interrupted()
             ctx.exit(130)
 
 
@@ -45,7 +47,9 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        print(f"devenv {__version__}")
+        from devenv.cli.output import say
+
+        say(f"devenv {__version__}")
         raise typer.Exit()
 
 
@@ -79,7 +83,10 @@ def main_options(
 
 
 # Order of commands in --help; any other module in devenv/cli/commands is listed after these.
-ORDER = ("init", "add", "update", "generate", "up", "down", "status", "logs", "seed", "test", "export", "graph", "doctor", "schema")
+ORDER = (
+    "init", "add", "update", "generate", "up", "down", "status", "logs", "seed", "test", "export", "graph", "doctor",
+    "schema",
+)
 
 
 def _register() -> None:

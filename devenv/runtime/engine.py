@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from devenv.errors import EngineError
@@ -54,8 +55,8 @@ def exit_code_from_status(status: str) -> int | None:
 class Engine:
     """A connection to a Docker Engine."""
 
-    def __init__(self, client: Any):
-        self.client = client
+    def __init__(self, client: Any) -> None:
+        self.client = client  # the Docker SDK client; other packages use the methods below, not this
 
     @classmethod
     def connect(cls, timeout: int = 30) -> Engine:
@@ -98,9 +99,9 @@ class Engine:
         out.sort(key=lambda c: (c.service, c.name))
         return out
 
-    def raw_containers(self) -> list[dict]:
+    def raw_containers(self) -> list[dict[str, Any]]:
         """Every running container on the engine, as the API lists them (ports, names)."""
-        return self.client.api.containers()
+        return list(self.client.api.containers())
 
     def images_present(self, refs: list[str]) -> set[str]:
         """Which of ``refs`` exist locally."""
@@ -121,8 +122,39 @@ class Engine:
             data = self.client.api.logs(container_id, stdout=True, stderr=True, tail=tail)
         except Exception as exc:  # the container may be gone already
             return f"(no logs: {exc})"
-        return data.decode("utf-8", errors="replace")
+        return data.decode("utf-8", errors="replace") if isinstance(data, bytes) else str(data)
 
     def server_version(self) -> str:
         """The engine's version string."""
         return str(self.client.version().get("Version", "?"))
+
+    def docker_root(self) -> Path | None:
+        """Where the engine keeps images and volumes (``DockerRootDir``), or None when it does not say."""
+        try:
+            root = self.client.info().get("DockerRootDir")
+        except Exception:  # noqa: BLE001 - a remote engine may not say
+            return None
+        return Path(root) if isinstance(root, str) and root else None
+
+    def network_mode(self, container_id: str) -> str | None:
+        """A container's network mode (``bridge``, ``container:<id>``...), or None when it is gone."""
+        try:
+            mode = self.client.api.inspect_container(container_id)["HostConfig"]["NetworkMode"]
+        except Exception:  # noqa: BLE001 - gone since listed
+            return None
+        return str(mode) if mode is not None else None
+
+    def exec(self, container_id: str, argv: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
+        """Run ``argv`` in a running container: (exit code, its standard output).
+
+        (1, "") when the container stops between listing and exec, or the exec fails to start.
+        """
+        api = self.client.api
+        try:
+            handle = api.exec_create(container_id, argv, environment=env or None, stdout=True, stderr=False)
+            data = api.exec_start(handle["Id"])
+            code = api.exec_inspect(handle["Id"]).get("ExitCode")
+        except Exception:  # noqa: BLE001 - the container may stop between listing and exec
+            return 1, ""
+        text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else str(data)
+        return (code if isinstance(code, int) else 1), text

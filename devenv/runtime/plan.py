@@ -138,6 +138,8 @@ def plan_up(
             verb, reason = "start", f"{state}"
         if build and verb == "keep":
             verb, reason = "recreate", "image missing"
-        actions.append(Action(service=name, verb=verb, build=build, reason=reason if not build or verb != "create" else "image not built yet"))
+        if build and verb == "create":
+            reason = "image not built yet"
+        actions.append(Action(service=name, verb=verb, build=build, reason=reason))
     orphans = sorted({c.service for c in observed if c.service not in desired})
     return Plan(actions=actions, orphans=orphans)

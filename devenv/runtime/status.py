@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
-from devenv.runtime.engine import ContainerState
-from devenv.runtime.events import ServiceStatus
+from devenv.events import ServiceStatus, StatusReport
+from devenv.runtime.engine import ContainerState, Engine
 from devenv.runtime.plan import Desired
+
+if TYPE_CHECKING:
+    from devenv.fixtures.formats import FixtureCount
+    from devenv.project import Project
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,9 @@ def is_ready(want: Desired, have: list[ContainerState]) -> bool:
     return True
 
 
-def status_rows(desired: dict[str, Desired], observed: list[ContainerState], only: list[str] | None = None) -> list[ServiceStatus]:
+def status_rows(
+    desired: dict[str, Desired], observed: list[ContainerState], only: list[str] | None = None
+) -> list[ServiceStatus]:
     """One row per desired service (in compose order), plus containers of services no longer desired."""
     by_service: dict[str, list[ContainerState]] = {}
     for container in observed:
@@ -79,7 +87,7 @@ def status_rows(desired: dict[str, Desired], observed: list[ContainerState], onl
     return rows
 
 
-def with_fixture_counts(rows: list[ServiceStatus], counts: dict) -> list[ServiceStatus]:
+def with_fixture_counts(rows: list[ServiceStatus], counts: Mapping[str, FixtureCount | None]) -> list[ServiceStatus]:
     """Rows with the fixture counts ({seed service: FixtureCount or None}) on the seed rows."""
     out: list[ServiceStatus] = []
     for row in rows:
@@ -92,11 +100,9 @@ def with_fixture_counts(rows: list[ServiceStatus], counts: dict) -> list[Service
     return out
 
 
-def project_status(project, engine=None):
+def project_status(project: Project, engine: Engine | None = None) -> StatusReport:
     """The StatusReport of a project right now (no changes made)."""
     from devenv.render.compose import render_compose
-    from devenv.runtime.engine import Engine
-    from devenv.runtime.events import StatusReport
     from devenv.runtime.plan import desired_from_compose
 
     engine = engine or Engine.connect()

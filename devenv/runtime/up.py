@@ -15,7 +15,7 @@ from pathlib import Path
 from devenv.errors import ComposeError, HealthTimeout
 from devenv.generate import generate
 from devenv.project import Project
-from devenv.runtime.compose_cli import ComposeCLI, last_error_line
+from devenv.runtime.compose_cli import ComposeCLI, build_failed, last_error_line
 from devenv.runtime.engine import ContainerState, Engine
 from devenv.runtime.events import Event, Output, PlanReady, ServiceChanged, StatusReport, Step, Warning
 from devenv.runtime.plan import Desired, desired_from_compose, plan_up
@@ -54,7 +54,7 @@ def up(
     observed = engine.containers(project.name)
     images = engine.images_present([d.image for d in desired.values() if d.builds])
     plan = plan_up(desired, observed, images, list(services or []), build)
-    yield PlanReady(actions=[{"service": a.service, "verb": a.verb, "build": str(a.build).lower(), "reason": a.reason} for a in plan.actions])
+    yield PlanReady(actions=list(plan.actions))
     own_ports = {port for c in observed if c.state == "running" for port in c.ports}
     taken = conflicts(bindings(desired, plan.services), own_ports)
     if taken:
@@ -150,24 +150,9 @@ def hidden_mount_points(data: dict, root: Path) -> list[Path]:
 
 
 def _build(compose: ComposeCLI, services: list[str]) -> Iterator[Event]:
-    proc = compose.start("build", *services, progress="plain")
-    try:
-        while proc.poll() is None:
-            for line in proc.new_lines():
-                yield Output(source="build", line=line)
-            time.sleep(0.05)
-        code = proc.wait()
-        for line in proc.new_lines():
-            yield Output(source="build", line=line)
-    finally:
-        proc.stop()
+    code, output = yield from compose.stream("build", *services, source="build", progress="plain")
     if code != 0:
-        tail = "\n".join(proc.output[-25:])
-        raise ComposeError(
-            f"building {', '.join(services)} failed: {last_error_line(tail)}",
-            hint="fix the Dockerfile or the build context, then run `devenv up` again",
-            details=tail,
-        )
+        raise build_failed(services, output, "devenv up")
 
 
 def _changes(

@@ -17,18 +17,20 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from devenv.errors import DevenvError, UsageError
+from devenv.events import Event, ServiceTestResult, Step, TestSummary
 from devenv.project import Project
 from devenv.render.compose import render_compose
 from devenv.render.yamlout import dump_yaml
-from devenv.runtime.compose_cli import ComposeCLI, last_error_line
-from devenv.runtime.events import Event, Output, Step
+from devenv.runtime.compose_cli import ComposeCLI, build_failed
 from devenv.scaffold.templates import TMP_DIR
 
 TAIL_LINES = 40
+
+__all__ = ["ServiceTestResult", "TestSummary", "TestsFailed", "compose_model_for_tests", "plan_tests", "run_tests"]
 
 
 class TestsFailed(DevenvError):
@@ -37,40 +39,12 @@ class TestsFailed(DevenvError):
     __test__ = False  # not a pytest test class
 
 
-@dataclass(frozen=True)
-class ServiceTestResult(Event):
-    """The outcome of one service's tests."""
-
-    __test__ = False
-
-    service: str
-    command: list[str]
-    passed: bool
-    exit_code: int
-    seconds: float
-    tail: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class TestSummary(Event):
-    """Every service's outcome: the table at the end."""
-
-    __test__ = False
-
-    project: str
-    results: list[ServiceTestResult]
-    skipped: list[str] = field(default_factory=list)
-
-    @property
-    def failed(self) -> list[str]:
-        return [r.service for r in self.results if not r.passed]
-
-
 def project_name_for_tests(project: Project) -> str:
+    """``<project>-test``: the Compose project the tests run in."""
     return f"{project.name}-test"
 
 
-def compose_model_for_tests(project: Project) -> dict:
+def compose_model_for_tests(project: Project) -> dict[str, Any]:
     """The compose model for tests: the dev model, renamed, without published ports."""
     data = copy.deepcopy(render_compose(project).data)
     data["name"] = project_name_for_tests(project)
@@ -129,14 +103,15 @@ def run_tests(project: Project, services: list[str] | None = None, *, build: boo
         to_build = _needs_build(project, chosen)
         if build and to_build:
             yield Step("building " + ", ".join(to_build))
-            yield from _stream(compose, "build", ("build", *to_build), progress="plain", check=True)
+            code, output = yield from compose.stream("build", *to_build, source="build", progress="plain")
+            if code != 0:
+                raise build_failed(to_build, output, "devenv test")
         for name in chosen:
             command = list(project.spec.services[name].test or [])
             yield Step(f"testing {name}: {' '.join(command)}")
             started = time.monotonic()
-            lines: list[str] = []
             argv = ("run", "--rm", "-T", "-e", "NO_COLOR=1", name, *command)
-            code = yield from _stream(compose, name, argv, sink=lines)
+            code, lines = yield from compose.stream(*argv, source=name)
             result = ServiceTestResult(
                 service=name,
                 command=command,
@@ -159,37 +134,3 @@ def run_tests(project: Project, services: list[str] | None = None, *, build: boo
         except OSError:
             pass
     yield TestSummary(project=project.name, results=results, skipped=skipped)
-
-
-def _stream(
-    compose: ComposeCLI,
-    source: str,
-    args: tuple[str, ...],
-    *,
-    progress: str | None = None,
-    check: bool = False,
-    sink: list[str] | None = None,
-) -> Iterator[Event]:
-    proc = compose.start(*args, progress=progress)
-    try:
-        while proc.poll() is None:
-            for line in proc.new_lines():
-                if sink is not None:
-                    sink.append(line)
-                yield Output(source=source, line=line)
-            time.sleep(0.05)
-        code = proc.wait()
-        for line in proc.new_lines():
-            if sink is not None:
-                sink.append(line)
-            yield Output(source=source, line=line)
-    finally:
-        proc.stop()
-    if check and code != 0:
-        tail = "\n".join(proc.output[-25:])
-        raise DevenvError(
-            f"building failed: {last_error_line(tail)}",
-            hint="fix the Dockerfile or the build context, then run `devenv test` again",
-            details=tail,
-        )
-    return code

@@ -28,10 +28,12 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from devenv.errors import DevenvError, UsageError
+from devenv.events import ServiceUpdate
 from devenv.scaffold.render import read_answers, template_of, write_answers
 from devenv.scaffold.templates import (
     ANSWERS_FILE,
@@ -50,20 +52,7 @@ NEW_TAG = "2.0.0"
 SANDBOX_SKIP = {".git", "node_modules", "__pycache__", ".pytest_cache", ".venv", "venv", "dist", ".mypy_cache"}
 CONFLICT_MARKERS = (b"<<<<<<< before updating", b">>>>>>> after updating")
 
-
-@dataclass
-class ServiceUpdate:
-    """The outcome for one service."""
-
-    service: str
-    status: str  # updated | conflicts | up-to-date | skipped
-    template: str | None = None
-    old_version: str | None = None
-    new_version: str | None = None
-    changed: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)
-    reason: str | None = None
+__all__ = ["ServiceUpdate", "update_service", "update_services"]
 
 
 def update_services(root: Path, services: list[str] | None = None) -> list[ServiceUpdate]:
@@ -90,7 +79,7 @@ def update_services(root: Path, services: list[str] | None = None) -> list[Servi
     return out
 
 
-def update_service(root: Path, name: str, service_dir: Path, template: str, answers: dict) -> ServiceUpdate:
+def update_service(root: Path, name: str, service_dir: Path, template: str, answers: dict[str, Any]) -> ServiceUpdate:
     """Update one service from its template (see the module docs)."""
     src = template_dir(template)
     new_version = template_version(src)
@@ -130,11 +119,13 @@ def update_service(root: Path, name: str, service_dir: Path, template: str, answ
             (service_dir / rel).unlink(missing_ok=True)
     save_snapshot(root, template, src, new_version)
     _remove_if_empty(tmp_root)
-    result.changed = sorted(r for r in changed if r != ANSWERS_FILE)
-    result.deleted = sorted(deleted)
-    result.conflicts = sorted(conflicts)
-    result.status = "conflicts" if conflicts else "updated"
-    return result
+    return replace(
+        result,
+        status="conflicts" if conflicts else "updated",
+        changed=sorted(r for r in changed if r != ANSWERS_FILE),
+        deleted=sorted(deleted),
+        conflicts=sorted(conflicts),
+    )
 
 
 def _template_repo(repo: Path, old_snapshot: Path, src: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from devenv.cli.commands.test import print_summary
+from devenv.cli.output import emit
 from devenv.errors import UsageError
 from devenv.scaffold.testrun import ServiceTestResult, TestSummary, _needs_build, compose_model_for_tests, plan_tests
 from devenv.spec.loader import load_project
@@ -68,7 +68,7 @@ def test_the_summary_table_shows_every_service_and_the_tail_of_failures(capsys):
         ],
         skipped=["docs"],
     )
-    print_summary(summary)
+    emit([summary], mode="plain")
     out = capsys.readouterr().out
     assert "--- last lines of web's tests (exit 1) ---\nFAIL src/App.test.tsx" in out
     assert "api      passed" in out and "web      FAILED (1)" in out

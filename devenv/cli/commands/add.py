@@ -52,23 +52,27 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--force", help="Overwrite an existing directory or devenv.yaml entry.")
         ] = False,
     ) -> None:
-        from devenv.cli.output import say
+        from devenv.cli.output import emit
+        from devenv.events import Event, Message, Warning
         from devenv.scaffold.add import add_service
 
         result = add_service(
             CURRENT.root, name, template, port=port, host_port=host_port, queue=queue, backend=backend, force=force
         )
-        say(f"created {result.path} from the {result.template} template (version {result.version})")
-        for dep, kind in result.dependencies_added.items():
-            say(f"added dependency {dep} ({kind})")
-        say(f"added service {name}" + (f", depends on {', '.join(result.depends_on)}" if result.depends_on else ""))
+        depends = f", depends on {', '.join(result.depends_on)}" if result.depends_on else ""
+        events: list[Event] = [
+            Message(f"created {result.path} from the {result.template} template (version {result.version})"),
+            *(Message(f"added dependency {dep} ({kind})") for dep, kind in result.dependencies_added.items()),
+            Message(f"added service {name}{depends}"),
+        ]
         if result.host_port:
-            say(f"{name}: host port {result.host_port} (the container port is published by another service)")
-        for other, target in result.wired.items():
-            say(f"{other} now depends on {target}")
-        for warning in result.warnings:
-            typer.echo(f"warning: {warning}", err=True)
-        say("next: devenv up")
+            events.append(
+                Message(f"{name}: host port {result.host_port} (the container port is published by another service)")
+            )
+        events += [Message(f"{other} now depends on {target}") for other, target in result.wired.items()]
+        events += [Warning(warning) for warning in result.warnings]
+        events.append(Message("next: devenv up"))
+        emit(events)
 
     @group.command("dependency", help=DEPENDENCY_HELP)
     def add_dependency_command(
@@ -81,10 +85,11 @@ def register(app: typer.Typer) -> None:
             int | None, typer.Option("--host-port", min=1, max=65535, help="Publish on 127.0.0.1 for local tools.")
         ] = None,
     ) -> None:
-        from devenv.cli.output import say
+        from devenv.cli.output import emit
+        from devenv.events import Message
         from devenv.scaffold.add import add_dependency
 
         result = add_dependency(CURRENT.root, kind, name, version=version, host_port=host_port)
-        say(f"added dependency {result.name} ({kind})")
+        emit([Message(f"added dependency {result.name} ({kind})")])
 
     app.add_typer(group, name="add")

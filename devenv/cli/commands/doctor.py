@@ -14,27 +14,14 @@ Examples:
   devenv -C examples/shop doctor --output json
 """
 
-MARKS = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL", "skip": "skip"}
-
-
 def register(app: typer.Typer) -> None:
     """Add the command to ``app``."""
 
     @app.command("doctor", help=HELP)
     def doctor_command() -> None:
-        import json
-
-        from devenv.cli.output import mode
+        from devenv.cli.output import emit
         from devenv.doctor import run_doctor
 
-        failed = False
-        for check in run_doctor(CURRENT.root):
-            failed = failed or check.status == "fail"
-            if mode() == "json":
-                print(json.dumps(check.as_dict()), flush=True)
-                continue
-            print(f"[{MARKS[check.status]}] {check.name}: {check.detail}", flush=True)
-            if check.fix and check.status in ("fail", "warn"):
-                print(f"       fix: {check.fix}", flush=True)
-        if failed:
+        checks = emit(run_doctor(CURRENT.root))
+        if any(check.status == "fail" for check in checks):
             raise typer.Exit(1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -56,23 +55,25 @@ def register(app: typer.Typer) -> None:
             typer.Option("--include-secrets", help="Also write the Secret, with values from .env.ENV (git-ignored)."),
         ] = False,
     ) -> None:
-        from devenv.cli.output import say
+        from devenv.cli.output import emit
+        from devenv.events import Event, Manifests, Message, Warning
         from devenv.export import export_k8s
 
         result = export_k8s(CURRENT.load(), env, out=out, tag=tag, fmt=fmt, include_secrets=include_secrets)
-        for warning in result.warnings:
-            typer.echo(f"warning: {warning}", err=True)
+        events: list[Event] = [Warning(warning) for warning in result.warnings]
         if result.stream is not None:
-            sys.stdout.write(result.stream)
-            sys.stdout.flush()
-            return
-        changed = len(result.written)
-        say(
-            f"exported '{env}' (tag {result.tag}) to {result.out}: "
-            f"{changed} file{'s' if changed != 1 else ''} written, {len(result.files) - changed} unchanged"
-            + (f", {len(result.removed)} stale removed" if result.removed else "")
-        )
-        if fmt == "kustomize":
-            say(f"apply with: kubectl apply -k {result.out / 'overlays' / env}")
+            events.append(Manifests(result.stream))
+        else:
+            changed = len(result.written)
+            events.append(
+                Message(
+                    f"exported '{env}' (tag {result.tag}) to {result.out}: "
+                    f"{changed} file{'s' if changed != 1 else ''} written, {len(result.files) - changed} unchanged"
+                    + (f", {len(result.removed)} stale removed" if result.removed else "")
+                )
+            )
+            if fmt == "kustomize" and result.out is not None:
+                events.append(Message(f"apply with: kubectl apply -k {result.out / 'overlays' / env}"))
+        emit(events)
 
     app.add_typer(export_app, name="export")

@@ -24,13 +24,14 @@ def register(app: typer.Typer) -> None:
     def generate_command(
         check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 with a diff on drift.")] = False,
     ) -> None:
-        from devenv.cli.output import say
+        from devenv.cli.output import emit
+        from devenv.events import Event, Message, Warning
         from devenv.generate import generate
 
         result = generate(CURRENT.load(), check=check)
-        for warning in result.warnings:
-            typer.echo(f"warning: {warning}", err=True)
+        events: list[Event] = [Warning(warning) for warning in result.warnings]
         if check:
-            say(f"{result.path} is up to date")
+            events.append(Message(f"{result.path} is up to date"))
         else:
-            say(f"wrote {result.path}" if result.changed else f"{result.path} unchanged")
+            events.append(Message(f"wrote {result.path}" if result.changed else f"{result.path} unchanged"))
+        emit(events)

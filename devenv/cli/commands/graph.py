@@ -24,10 +24,12 @@ def register(app: typer.Typer) -> None:
     def graph_command(
         fmt: Annotated[str, typer.Option("--format", "-f", help="mermaid or dot.")] = "mermaid",
     ) -> None:
+        from devenv.cli.output import emit
         from devenv.errors import UsageError
+        from devenv.events import Graph
         from devenv.render.graph import render_dot, render_mermaid
 
         renderers = {"mermaid": render_mermaid, "dot": render_dot}
         if fmt not in renderers:
             raise UsageError(f"--format: '{fmt}' is not one of: mermaid, dot")
-        print(renderers[fmt](CURRENT.load().spec), end="")
+        emit([Graph(renderers[fmt](CURRENT.load().spec), format=fmt)])

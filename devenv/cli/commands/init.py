@@ -28,10 +28,15 @@ def register(app: typer.Typer) -> None:
         ] = None,
         force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
     ) -> None:
-        from devenv.cli.output import say
+        from devenv.cli.output import emit
+        from devenv.events import Message
         from devenv.scaffold.init import init_project
 
         result = init_project(directory, name, force=force)
-        for rel in result.files:
-            say(f"{'overwrote' if rel in result.overwritten else 'created'} {result.root / rel}")
-        say(f"project '{result.name}' is ready; next: devenv -C {result.root} add service api --template backend")
+        events = [
+            Message(f"{'overwrote' if rel in result.overwritten else 'created'} {result.root / rel}")
+            for rel in result.files
+        ]
+        next_step = f"devenv -C {result.root} add service api --template backend"
+        events.append(Message(f"project '{result.name}' is ready; next: {next_step}"))
+        emit(events)

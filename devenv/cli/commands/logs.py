@@ -26,7 +26,8 @@ def register(app: typer.Typer) -> None:
         follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing new lines.")] = False,
         tail: Annotated[int | None, typer.Option("--tail", "-n", help="Only the last N lines of each.")] = None,
     ) -> None:
+        from devenv.cli.output import emit
+        from devenv.events import LogLine
         from devenv.runtime.logs import logs
 
-        for line in logs(CURRENT.load(), services or [], follow=follow, tail=tail):
-            print(line, flush=True)
+        emit(LogLine(line) for line in logs(CURRENT.load(), services or [], follow=follow, tail=tail))

@@ -19,6 +19,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("schema", help=HELP)
     def schema_command() -> None:
+        from devenv.cli.output import emit
+        from devenv.events import Schema
         from devenv.spec.schema import spec_schema_text
 
-        print(spec_schema_text(), end="")
+        emit([Schema(spec_schema_text())])

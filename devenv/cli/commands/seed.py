@@ -35,13 +35,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
         timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds allowed per dependency.")] = 600.0,
     ) -> None:
-        from devenv.cli.output import emit, mode
+        from devenv.cli.output import emit
         from devenv.fixtures.runtime import seed
-        from devenv.runtime.events import Step
 
-        def shown(events):
-            for event in events:
-                describe = getattr(event, "describe", None)
-                yield Step(describe()) if describe is not None and mode() != "json" else event
-
-        emit(shown(seed(CURRENT.load(), dependencies or [], reset=reset, timeout=timeout)))
+        emit(seed(CURRENT.load(), dependencies or [], reset=reset, timeout=timeout))

@@ -24,9 +24,7 @@ def register(app: typer.Typer) -> None:
     def status_command(
         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     ) -> None:
-        from devenv.cli.output import print_status
+        from devenv.cli.output import emit
         from devenv.runtime.status import project_status
 
-        if as_json:
-            CURRENT.output = "json"
-        print_status(project_status(CURRENT.load()))
+        emit([project_status(CURRENT.load())], mode="json" if as_json else None)

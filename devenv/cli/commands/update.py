@@ -26,30 +26,11 @@ def register(app: typer.Typer) -> None:
     def update_command(
         services: Annotated[list[str] | None, typer.Argument(help="Services (default: all from templates).")] = None,
     ) -> None:
-        from devenv.cli.output import mode, say
+        from devenv.cli.output import emit
         from devenv.errors import DevenvError
         from devenv.scaffold.update import update_services
 
-        results = update_services(CURRENT.root, services or [])
-        if mode() == "json":
-            import json
-            from dataclasses import asdict
-
-            for result in results:
-                print(json.dumps({"event": "ServiceUpdate", **asdict(result)}), flush=True)
-        else:
-            for r in results:
-                if r.status == "skipped":
-                    say(f"{r.service}: skipped ({r.reason})")
-                elif r.status == "up-to-date":
-                    say(f"{r.service}: up to date ({r.template} {r.new_version})")
-                else:
-                    say(f"{r.service}: {r.template} {r.old_version} -> {r.new_version}")
-                    for rel in r.changed:
-                        mark = "CONFLICT" if rel in r.conflicts else "updated"
-                        say(f"    {mark:8} {rel}")
-                    for rel in r.deleted:
-                        say(f"    {'deleted':8} {rel}")
+        results = emit(update_services(CURRENT.root, services or []))
         conflicted = {r.service: r.conflicts for r in results if r.conflicts}
         if conflicted:
             listing = "; ".join(f"{svc}: {', '.join(files)}" for svc, files in conflicted.items())

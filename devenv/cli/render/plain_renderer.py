@@ -1,0 +1,100 @@
+"""Plain lines: for pipes, CI logs and tests. Errors and warnings go to stderr, the rest to stdout."""
+
+from __future__ import annotations
+
+import sys
+from functools import singledispatchmethod
+
+from devenv.cli.render import text
+from devenv.events import (
+    Check,
+    Described,
+    Document,
+    Event,
+    LogLine,
+    Message,
+    Output,
+    PlanReady,
+    ServiceChanged,
+    ServiceTestResult,
+    ServiceUpdate,
+    StatusReport,
+    Step,
+    TestSummary,
+    Warning,
+)
+
+
+def _line(line: str = "") -> None:
+    print(line, flush=True)
+
+
+class PlainRenderer:
+    """One method per event class; the text of each is what tests and scripts read."""
+
+    @singledispatchmethod
+    def render(self, event: Event) -> None:
+        """An event without a method of its own: its one-line description (seeding progress), else nothing."""
+        if isinstance(event, Described):
+            _line(f"==> {event.describe()}")
+
+    @render.register
+    def _message(self, event: Message) -> None:
+        _line(event.message)
+
+    @render.register
+    def _step(self, event: Step) -> None:
+        _line(f"==> {event.message}")
+
+    @render.register
+    def _warning(self, event: Warning) -> None:
+        print(f"warning: {event.message}", file=sys.stderr, flush=True)
+
+    @render.register
+    def _output(self, event: Output) -> None:
+        _line(f"    {event.source} | {event.line}")
+
+    @render.register
+    def _log_line(self, event: LogLine) -> None:
+        _line(event.line)
+
+    @render.register
+    def _document(self, event: Document) -> None:
+        sys.stdout.write(event.text)
+        sys.stdout.flush()
+
+    @render.register
+    def _plan(self, event: PlanReady) -> None:
+        for action in event.actions:
+            _line(f"    {action.describe()}")
+
+    @render.register
+    def _service_changed(self, event: ServiceChanged) -> None:
+        _line(f"[{event.elapsed:6.1f}s] {event.service}: {text.health_text(event.state, event.health)}")
+
+    @render.register
+    def _status(self, event: StatusReport) -> None:
+        for line in text.status_lines(event):
+            _line(line)
+
+    @render.register
+    def _check(self, event: Check) -> None:
+        for line in text.check_lines(event):
+            _line(line)
+
+    @render.register
+    def _test_result(self, event: ServiceTestResult) -> None:
+        """Nothing: the summary at the end shows every result (and the output of failures)."""
+
+    @render.register
+    def _test_summary(self, event: TestSummary) -> None:
+        for line in text.summary_lines(event):
+            _line(line)
+
+    @render.register
+    def _update(self, event: ServiceUpdate) -> None:
+        for line in text.update_lines(event):
+            _line(line)
+
+    def close(self) -> None:
+        """Nothing to clean up: every line is flushed as it is written."""

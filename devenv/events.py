@@ -1,0 +1,205 @@
+"""Every event the core yields; the CLI renders them (rich, plain lines or JSON lines).
+
+The core (runtime, scaffold, doctor, fixtures) never prints: a command makes one core
+call that returns events, and ``devenv.cli.output.emit`` renders each one with the
+method its renderer has for its class. JSON output is :meth:`Event.as_dict`, the
+class name under ``"event"`` and the fields as they are.
+
+This module imports nothing of devenv, so every package can use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from devenv.runtime.plan import Action
+
+CheckStatus = Literal["ok", "warn", "fail", "skip"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base event."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form, with the event type."""
+        return {"event": type(self).__name__, **asdict(self)}
+
+
+@runtime_checkable
+class Described(Protocol):
+    """An event that says itself in one line (seeding progress); rendered like a :class:`Step`."""
+
+    def describe(self) -> str:
+        """The line shown in rich and plain output."""
+        ...
+
+
+# --- generic ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Message(Event):
+    """A line of plain text for the user: what a command did, what to do next."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Step(Event):
+    """A phase of the work started or finished ("generated docker-compose.yml", "building api")."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Warning(Event):  # noqa: A001 - the user-facing word
+    """Something the user should know that does not stop the work."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Output(Event):
+    """A line of output from a tool devenv runs (build logs, compose)."""
+
+    source: str
+    line: str
+
+
+@dataclass(frozen=True)
+class LogLine(Event):
+    """A line of the containers' logs (`devenv logs`), shown as it is."""
+
+    line: str
+
+
+@dataclass(frozen=True)
+class Document(Event):
+    """Text a command produces for another program (a diagram, a schema), shown exactly as it is."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Graph(Document):
+    """`devenv graph`: the project as a Mermaid or Graphviz diagram."""
+
+    format: str = "mermaid"
+
+
+@dataclass(frozen=True)
+class Schema(Document):
+    """`devenv schema`: the JSON Schema of devenv.yaml, as indented JSON text."""
+
+
+@dataclass(frozen=True)
+class Manifests(Document):
+    """`devenv export k8s --out -`: the Kubernetes manifests as one YAML stream."""
+
+
+# --- up, status ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanReady(Event):
+    """What `up` is about to do, per service."""
+
+    actions: list[Action]
+
+
+@dataclass(frozen=True)
+class ServiceChanged(Event):
+    """A service's container changed state or health."""
+
+    service: str
+    state: str
+    health: str | None
+    elapsed: float
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """One row of the final status table."""
+
+    service: str
+    role: str  # "service" | "dependency" | "oneshot"
+    state: str  # running, exited, missing, ...
+    health: str | None
+    urls: list[str] = field(default_factory=list)
+    ready: bool = False
+
+
+@dataclass(frozen=True)
+class StatusReport(Event):
+    """The table at the end of `up`, and the body of `status`."""
+
+    project: str
+    services: list[ServiceStatus]
+    elapsed: float = 0.0
+
+
+# --- doctor -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check(Event):
+    """One finding of `devenv doctor`."""
+
+    name: str
+    status: CheckStatus
+    detail: str
+    fix: str | None = None
+
+
+# --- test ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceTestResult(Event):
+    """The outcome of one service's tests."""
+
+    __test__ = False  # not a pytest test class
+
+    service: str
+    command: list[str]
+    passed: bool
+    exit_code: int
+    seconds: float
+    tail: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TestSummary(Event):
+    """Every service's outcome: the table at the end of `devenv test`."""
+
+    __test__ = False
+
+    project: str
+    results: list[ServiceTestResult]
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[str]:
+        """The services whose tests failed."""
+        return [r.service for r in self.results if not r.passed]
+
+
+# --- update -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceUpdate(Event):
+    """The outcome of `devenv update` for one service."""
+
+    service: str
+    status: str  # updated | conflicts | up-to-date | skipped
+    template: str | None = None
+    old_version: str | None = None
+    new_version: str | None = None
+    changed: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    reason: str | None = None
