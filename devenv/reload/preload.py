@@ -1,0 +1,88 @@
+"""What the supervisor imports before it forks: the heavy libraries, once, and then whatever
+library modules the app's children reported they imported. Never the app's own code."""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import os
+import sys
+import threading
+import warnings
+
+from .log import log
+
+PRELOAD = (
+    "asyncio", "json", "logging.config", "email.utils", "http", "uuid", "decimal", "typing", "dataclasses",
+    "pydantic", "pydantic.main", "pydantic.fields", "pydantic_core", "pydantic.v1", "pydantic_settings",
+    "starlette.applications", "starlette.routing", "starlette.responses", "starlette.middleware",
+    "fastapi", "fastapi.routing", "fastapi.responses", "fastapi.middleware", "fastapi.encoders", "fastapi.security",
+    "uvicorn", "uvicorn.config", "uvicorn.server", "uvicorn.main", "uvicorn.lifespan.on", "uvicorn.lifespan.off",
+    "uvicorn.loops.auto", "uvicorn.loops.asyncio", "uvicorn.loops.uvloop", "uvicorn.protocols.http.auto",
+    "uvicorn.protocols.http.h11_impl", "uvicorn.protocols.http.httptools_impl", "uvicorn.protocols.websockets.auto",
+    "uvicorn.logging", "anyio", "anyio._backends._asyncio", "h11", "httptools", "uvloop", "sniffio",
+    "psycopg", "psycopg.pq", "psycopg.types", "psycopg_pool", "psycopg2", "asyncpg",
+    "sqlalchemy", "sqlalchemy.orm", "sqlalchemy.ext.asyncio", "sqlmodel", "alembic",
+    "redis", "redis.asyncio", "pika", "aio_pika", "kombu", "celery", "rq", "httpx", "requests", "orjson",
+)
+
+
+def preload_names(extra: list[str] | None) -> list[str]:
+    """PRELOAD, then DEVENV_RELOAD_PRELOAD (comma-separated), then ``extra`` (--preload)."""
+    names = list(PRELOAD) + [n.strip() for n in os.environ.get("DEVENV_RELOAD_PRELOAD", "").split(",") if n.strip()]
+    if extra:
+        names += extra
+    return names
+
+
+def launch_dir() -> str:
+    """The directory Python found the reloader's package in (its parent): kept off sys.path, so
+    that no name there shadows one of the app's modules."""
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def preload(names: list[str], roots: list[str]) -> None:
+    """Import the heavy libraries once, with the code directories off sys.path."""
+    saved = list(sys.path)
+    sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) not in roots and p != launch_dir()]
+    try:
+        for name in names:
+            import_quietly(name)
+    finally:
+        sys.path[:] = [p for p in saved if p != launch_dir()]
+    gc.collect()
+    gc.freeze()
+    threads = _threads()
+    if threads > 1:
+        log("warning", "a preloaded module started threads; forking may be unsafe", threads=threads)
+
+
+def learn(names: list[str], roots: list[str]) -> None:
+    """Import modules the app used (``names``, not imported yet), with the code directories off sys.path."""
+    saved = list(sys.path)
+    sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) not in roots]
+    try:
+        for name in names:
+            import_quietly(name)
+    finally:
+        sys.path[:] = saved
+    gc.collect()
+    gc.freeze()
+
+
+def import_quietly(name: str) -> None:
+    if name in sys.modules:
+        return
+    try:
+        with warnings.catch_warnings():  # import-time deprecation notices: the app's business
+            warnings.simplefilter("ignore")
+            importlib.import_module(name)
+    except Exception:  # noqa: BLE001 - not installed, or fails outside the app: the child imports it
+        pass
+
+
+def _threads() -> int:
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
