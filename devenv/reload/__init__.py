@@ -45,8 +45,13 @@ RELOADER_DIR = Path(__file__).resolve().parent
 
 def reloader_files(directory: Path = RELOADER_DIR) -> dict[str, str]:
     """The reloader's files as shipped into containers: {relative path: text}, sorted (every
-    *.py of the package, none from __pycache__)."""
-    paths = (path for path in directory.rglob("*.py") if "__pycache__" not in path.relative_to(directory).parts)
+    *.py of the package and its data files, *.txt; none from __pycache__)."""
+    paths = (
+        path
+        for pattern in ("*.py", "*.txt")
+        for path in directory.rglob(pattern)
+        if "__pycache__" not in path.relative_to(directory).parts
+    )
     return {path.relative_to(directory).as_posix(): path.read_text(encoding="utf-8") for path in sorted(paths)}
 
 

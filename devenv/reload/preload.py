@@ -12,19 +12,16 @@ import warnings
 
 from .log import log
 
-PRELOAD = (
-    "asyncio", "json", "logging.config", "email.utils", "http", "uuid", "decimal", "typing", "dataclasses",
-    "pydantic", "pydantic.main", "pydantic.fields", "pydantic_core", "pydantic.v1", "pydantic_settings",
-    "starlette.applications", "starlette.routing", "starlette.responses", "starlette.middleware",
-    "fastapi", "fastapi.routing", "fastapi.responses", "fastapi.middleware", "fastapi.encoders", "fastapi.security",
-    "uvicorn", "uvicorn.config", "uvicorn.server", "uvicorn.main", "uvicorn.lifespan.on", "uvicorn.lifespan.off",
-    "uvicorn.loops.auto", "uvicorn.loops.asyncio", "uvicorn.loops.uvloop", "uvicorn.protocols.http.auto",
-    "uvicorn.protocols.http.h11_impl", "uvicorn.protocols.http.httptools_impl", "uvicorn.protocols.websockets.auto",
-    "uvicorn.logging", "anyio", "anyio._backends._asyncio", "h11", "httptools", "uvloop", "sniffio",
-    "psycopg", "psycopg.pq", "psycopg.types", "psycopg_pool", "psycopg2", "asyncpg",
-    "sqlalchemy", "sqlalchemy.orm", "sqlalchemy.ext.asyncio", "sqlmodel", "alembic",
-    "redis", "redis.asyncio", "pika", "aio_pika", "kombu", "celery", "rq", "httpx", "requests", "orjson",
-)
+PRELOAD_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "preload.txt")
+
+
+def _read_preload() -> tuple[str, ...]:
+    """The module names in preload.txt (one per line; # starts a comment)."""
+    with open(PRELOAD_FILE, encoding="utf-8") as handle:
+        return tuple(n for n in (line.split("#", 1)[0].strip() for line in handle) if n)
+
+
+PRELOAD = _read_preload()
 
 
 def preload_names(extra: list[str] | None) -> list[str]:

@@ -13,12 +13,12 @@ from .conftest import ship
 def test_the_files_are_every_module_of_the_package_and_no_cache(tmp_path):
     files = reloader_files()
     assert list(files) == sorted(files)
-    assert set(files) == {path.name for path in RELOADER_DIR.glob("*.py")}
-    assert {"__init__.py", "__main__.py", "cli.py"} <= set(files)
+    assert set(files) == {path.name for pattern in ("*.py", "*.txt") for path in RELOADER_DIR.glob(pattern)}
+    assert {"__init__.py", "__main__.py", "cli.py", "preload.txt"} <= set(files)
     copy = ship(tmp_path / "copy")
     (copy / "__pycache__").mkdir()
     (copy / "__pycache__" / "stale.py").write_text("x = 1\n")
-    (copy / "notes.txt").write_text("not Python\n")
+    (copy / "notes.md").write_text("not shipped\n")
     assert reloader_files(copy) == files
 
 
