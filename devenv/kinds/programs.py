@@ -1,0 +1,60 @@
+"""The seeding program of a dependency kind: the files that run inside the kind's image. Pure.
+
+Each kind's directory (``devenv/kinds/<kind>/``, package data) holds ``seed.sh`` and its
+helpers (SQL, awk, Lua); ``devenv/kinds/seedlib.sh`` is the part every kind shares. In
+the container they sit side by side in one read-only directory (Compose bind-mounts it at
+``/devenv``, Kubernetes mounts a ConfigMap there) and the entrypoint is
+``sh /devenv/seed.sh``; the script finds its siblings through ``$DEVENV_PROGRAMS``
+(default: its own directory). See docs/fixtures.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent  # devenv/kinds
+SHARED = "seedlib.sh"  # sourced by every kind's seed.sh
+ENTRYPOINT = "seed.sh"
+DIGEST_LENGTH = 16
+
+
+def _is_program_file(path: Path) -> bool:
+    """A file of a kind's directory that goes into the container (not Python, not hidden)."""
+    return path.is_file() and path.suffix != ".py" and not path.name.startswith(".")
+
+
+def _read(path: Path) -> str:
+    """The text of a file exactly as stored (no newline translation)."""
+    return path.read_bytes().decode("utf-8")
+
+
+def seed_program(kind: str) -> dict[str, str]:
+    """{file name: text} of the seeding program of ``kind``, sorted by name.
+
+    Every file of ``devenv/kinds/<kind>/`` except Python modules, ``__pycache__`` (and
+    any other sub-directory) and hidden files, plus the shared ``seedlib.sh``. Raises
+    ``ValueError`` for a kind without a ``seed.sh``.
+    """
+    directory = ROOT / kind
+    if kind in ("", ".", "..") or "/" in kind or "\\" in kind or not (directory / ENTRYPOINT).is_file():
+        raise ValueError(f"no seeding program for dependency kind {kind!r} (no devenv/kinds/{kind}/{ENTRYPOINT})")
+    files = {path.name: _read(path) for path in directory.iterdir() if _is_program_file(path)}
+    if SHARED in files:
+        raise ValueError(f"devenv/kinds/{kind}/{SHARED} would shadow the shared devenv/kinds/{SHARED}")
+    files[SHARED] = _read(ROOT / SHARED)
+    return dict(sorted(files.items()))
+
+
+def program_digest(files: Mapping[str, str]) -> str:
+    """16 hex characters of SHA-256 over the names and texts of ``files``, in name order."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
+    return digest.hexdigest()[:DIGEST_LENGTH]
+
+
+def seed_digest(kind: str) -> str:
+    """A short, stable hash of the seeding program of ``kind``: changes when any of its files does."""
+    return program_digest(seed_program(kind))
