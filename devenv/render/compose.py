@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
 from devenv.fixtures.render import render_fixtures
+from devenv.kinds import DEV_PASSWORD, DEV_USER, kind_of
+from devenv.probes import probe_files
 from devenv.project import Project
-from devenv.render.catalog import DEV_PASSWORD, DEV_USER, connection_env, kind_of
-from devenv.render.develop import develop_configs, develop_entries
+from devenv.render.connections import connection_env
+from devenv.render.develop import develop_entries, develop_programs, health_probe
 from devenv.render.images import mirror_image
+from devenv.render.programs import CONTAINER_DIR, ProgramDir
 from devenv.render.yamlout import dump_yaml
 from devenv.spec.model import Service
 
@@ -30,35 +32,47 @@ CA_SECRET = "devenv_ca"
 LABEL_ROLE = "dev.devenv.role"
 LABEL_HASH = "dev.devenv.config-hash"
 DEV_IMAGE_TAG = "dev"
+PROBES = ProgramDir("health", probe_files())
+PROBES_PATH = f"{CONTAINER_DIR}/health"
+LABEL_PROBES = "dev.devenv.health-probes"
+# Health checks run every HEALTH_INTERVAL once a container is up: each check is an exec in the
+# container, which costs the engine tens of milliseconds of CPU, so an idle environment stays
+# frugal. `devenv up` does not wait for them: it runs the same check itself while it waits
+# (devenv.runtime.probe). Engine 20.10 has no start_interval (a faster rate while starting).
+HEALTH_INTERVAL = "15s"
 
 
 @dataclass
 class Rendered:
-    """A rendered compose model plus warnings for the user."""
+    """A rendered compose model, the program files it mounts, and warnings for the user."""
 
     data: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    programs: list[ProgramDir] = field(default_factory=list)
 
     def text(self) -> str:
         """The file content, byte-stable for the same input."""
-        return dump_yaml(self.data, header=HEADER)
+        return dump_yaml(self.data, header=HEADER, flow_lists=True)
+
+    def files(self) -> dict[str, str]:
+        """Every generated program file: {path relative to the project: text}."""
+        out: dict[str, str] = {}
+        for program in self.programs:
+            out.update(program.paths())
+        return dict(sorted(out.items()))
 
 
-def http_check(port: int, path: str) -> list[str]:
-    """A health check that works in most images: curl, wget, python3 or node, whichever exists."""
-    url = f"http://127.0.0.1:{port}{path}"
-    q = shlex.quote(url)
-    literal = json.dumps(url)
-    py = f"import sys,urllib.request;sys.exit(0 if urllib.request.urlopen({literal},timeout=4).status<400 else 1)"
-    js = f"fetch({literal}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-    script = (
-        f"if command -v curl >/dev/null 2>&1; then curl -fsS -o /dev/null {q}; "
-        f"elif command -v wget >/dev/null 2>&1; then wget -q -O /dev/null {q}; "
-        f"elif command -v python3 >/dev/null 2>&1; then python3 -c {shlex.quote(py)}; "
-        f"elif command -v node >/dev/null 2>&1; then node -e {shlex.quote(js)}; "
-        "else echo 'no curl, wget, python3 or node in the image for the health check' >&2; exit 1; fi"
-    )
-    return ["CMD-SHELL", script]
+def healthcheck(test: list[str], start_period: str) -> dict[str, Any]:
+    """A compose health check with devenv's timing."""
+    return {"test": test, "interval": HEALTH_INTERVAL, "timeout": "5s", "retries": 3, "start_period": start_period}
+
+
+def http_check(service: Service) -> list[str]:
+    """The HTTP health check of a service: the probe its image can run (devenv/probes/)."""
+    url = f"http://127.0.0.1:{service.port}{service.health}"
+    probe = health_probe(service)
+    runner = {".py": "python3", ".mjs": "node"}.get(probe[probe.rfind("."):], "sh")
+    return ["CMD", runner, f"{PROBES_PATH}/{probe}", url]
 
 
 def escape_dollars(value: str) -> str:
@@ -84,7 +98,7 @@ def render_compose(project: Project) -> Rendered:
 
     for name, dependency in spec.dependencies.items():
         kind = kind_of(dependency)
-        entry: dict[str, Any] = {"image": mirror_image(kind.image(dependency), project.mirror)}
+        entry: dict[str, Any] = {"image": mirror_image(kind.image(dependency.version), project.mirror)}
         entry.update(fixtures.dependency_extra.get(name, {}))
         env = kind.container_env(spec.name, DEV_USER, DEV_PASSWORD)
         if env:
@@ -92,13 +106,7 @@ def render_compose(project: Project) -> Rendered:
         if dependency.host_port is not None:
             entry["ports"] = [f"127.0.0.1:{dependency.host_port}:{kind.port}"]
         entry["volumes"] = [f"{name}-data:{kind.data_path}"]
-        entry["healthcheck"] = {
-            "test": ["CMD", *kind.health_command(spec.name)],
-            "interval": kind.health_interval,
-            "timeout": "5s",
-            "retries": 5,
-            "start_period": "120s",
-        }
+        entry["healthcheck"] = healthcheck(["CMD", *kind.health_command(spec.name)], "120s")
         entry["labels"] = {LABEL_ROLE: "dependency", "dev.devenv.kind": dependency.kind}
         volumes[f"{name}-data"] = {}
         services[name] = _with_hash(entry)
@@ -113,6 +121,7 @@ def render_compose(project: Project) -> Rendered:
         if service.command:
             entry["command"] = [escape_dollars(arg) for arg in service.command]
         develop = develop_entries(name, service, project.polling)
+        labels: dict[str, str] = develop.pop("labels", {})
         env = connection_env(service.depends_on, spec.dependencies, spec.name)
         env.update(develop.pop("environment", {}))
         env.update({key: escape_dollars(value) for key, value in service.env.items()})
@@ -127,31 +136,31 @@ def render_compose(project: Project) -> Rendered:
                 entry["depends_on"][target] = {"condition": _condition(project, target)}
                 if target in fixtures.after:  # wait for the dependency's seeding to finish
                     entry["depends_on"][fixtures.after[target]] = {"condition": "service_completed_successfully"}
-        if service.health and service.port:
-            entry["healthcheck"] = {
-                "test": http_check(service.port, service.health),
-                "interval": "1s",
-                "timeout": "5s",
-                "retries": 5,
-                "start_period": "300s",
-            }
+        checked = bool(service.health and service.port)
+        if checked:
+            entry["healthcheck"] = healthcheck(http_check(service), "300s")
+            labels[LABEL_PROBES] = PROBES.digest()
         if service.builds:
             entry["init"] = True
-        labels = develop.pop("labels", {})
+        mounts = develop.pop("volumes", [])
+        if checked:
+            mounts = [*mounts, PROBES.mount(PROBES_PATH)]
         entry.update(develop)
+        if mounts:
+            entry["volumes"] = mounts
         entry["labels"] = {LABEL_ROLE: "service", **labels}
         services[name] = _with_hash(entry)
 
     data: dict[str, Any] = {"name": spec.name, "services": services}
     if volumes:
         data["volumes"] = volumes
-    configs = {**fixtures.configs, **develop_configs(spec.services)}
-    if configs:
-        data["configs"] = dict(sorted(configs.items()))
     ca = project.ca_certificates
     if ca and any(s.builds for s in spec.services.values()):
         data["secrets"] = {CA_SECRET: {"file": ca}}
-    return Rendered(data=data, warnings=warnings)
+    programs = [*fixtures.programs.values(), *develop_programs(spec.services)]
+    if any(s.health and s.port for s in spec.services.values()):
+        programs.append(PROBES)
+    return Rendered(data=data, warnings=warnings, programs=sorted(programs, key=lambda p: p.name))
 
 
 def _condition(project: Project, target: str) -> str:

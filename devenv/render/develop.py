@@ -9,8 +9,9 @@ copy on the host would shadow them (a host ``node_modules`` that Node finds befo
 with a writable ``HOME``, so files it writes into the mount are not root-owned.
 
 Python services of the backend and worker templates run under devenv's reloader
-(devenv/reload/reloader.py), delivered as an inline Compose config mounted at
-``/devenv/reload.py`` plus a ``command:``, so plain ``docker compose up`` uses it too.
+(the package ``devenv/reload/``), generated into ``.devenv/programs/reload/`` and
+mounted read-only at ``/devenv/reload``, plus a ``command:``, so plain
+``docker compose up`` uses it too.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from devenv.reload import reloader_digest, reloader_source
+from devenv import probes
+from devenv.reload import reloader_files
+from devenv.render.programs import CONTAINER_DIR, ProgramDir
 from devenv.spec.model import Service
 
-RELOADER_CONFIG = "devenv_reload"
-RELOADER_PATH = "/devenv/reload.py"
+RELOADER_PATH = f"{CONTAINER_DIR}/reload"
 RELOADER_LABEL = "dev.devenv.reloader"
 POLLING_ENV = {"CHOKIDAR_USEPOLLING": "true", "DEVENV_POLLING": "1", "WATCHFILES_FORCE_POLLING": "true"}
 HOST_USER = "${DEVENV_UID:-1000}:${DEVENV_GID:-1000}"
@@ -56,13 +58,23 @@ class TemplateDev:
     rebuild: tuple[str, ...]  # files (relative to the service directory) whose change rebuilds the image
     hidden: tuple[str, ...] = ()  # paths under the mount hidden by an empty tmpfs (the image's copy must win)
     reload_command: Callable[[Service, str], list[str]] | None = None  # its command under devenv's reloader
+    probe: str = probes.SHELL  # the HTTP health probe its image can run (devenv/probes/)
 
 
 TEMPLATES: dict[str, TemplateDev] = {
-    "backend": TemplateDev("/app", PYTHON_REBUILD, reload_command=_backend_command),
-    "worker": TemplateDev("/app", PYTHON_REBUILD, reload_command=_worker_command),
-    "frontend": TemplateDev("/app", ("package.json", "package-lock.json"), hidden=("node_modules",)),
+    "backend": TemplateDev("/app", PYTHON_REBUILD, reload_command=_backend_command, probe=probes.PYTHON),
+    "worker": TemplateDev("/app", PYTHON_REBUILD, reload_command=_worker_command, probe=probes.PYTHON),
+    "frontend": TemplateDev(
+        "/app", ("package.json", "package-lock.json"), hidden=("node_modules",), probe=probes.NODE
+    ),
 }
+
+
+def health_probe(service: Service) -> str:
+    """The probe file (devenv/probes/) that fits the service's image: known for templates, else the shell one."""
+    if service.template and service.builds:
+        return TEMPLATES[service.template].probe
+    return probes.SHELL
 
 
 def mount_target(service: Service) -> str | None:
@@ -116,9 +128,10 @@ def develop_entries(name: str, service: Service, polling: bool) -> dict[str, Any
     if command:
         out["command"] = command
     if uses_reloader(service):
-        out["configs"] = [{"source": RELOADER_CONFIG, "target": RELOADER_PATH}]
-        # Compose does not recreate a container when a config's content changes: the label does.
-        out["labels"] = {RELOADER_LABEL: reloader_digest()}
+        program = reloader_program()
+        volumes.append(program.mount(RELOADER_PATH))
+        # Compose does not recreate a container when files in a bind mount change: the label does.
+        out["labels"] = {RELOADER_LABEL: program.digest()}
     rules = [{"action": "rebuild", "path": f"./{source}/{path}"} for path in rebuild_files(service)]
     if rules:
         out["develop"] = {"watch": rules}
@@ -126,8 +139,11 @@ def develop_entries(name: str, service: Service, polling: bool) -> dict[str, Any
     return out
 
 
-def develop_configs(services: dict[str, Service]) -> dict[str, dict[str, str]]:
-    """Top-level Compose configs the services' hot reload needs (the reloader script)."""
-    if not any(uses_reloader(service) for service in services.values()):
-        return {}
-    return {RELOADER_CONFIG: {"content": reloader_source().replace("$", "$$")}}
+def reloader_program() -> ProgramDir:
+    """The reloader, as the directory it is generated into."""
+    return ProgramDir("reload", reloader_files())
+
+
+def develop_programs(services: dict[str, Service]) -> list[ProgramDir]:
+    """The program directories the services' hot reload needs (the reloader, when any service uses it)."""
+    return [reloader_program()] if any(uses_reloader(service) for service in services.values()) else []

@@ -34,9 +34,27 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str)
 
 
-def dump_yaml(data: Any, header: str | None = None) -> str:
-    """One YAML document, with an optional comment header."""
-    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=4096, allow_unicode=True)
+class _FlowDumper(_Dumper):
+    """Short lists of plain values on one line (``[CMD, pg_isready, -h, 127.0.0.1]``), as a person writes them."""
+
+
+FLOW_WIDTH = 100  # a flow list longer than this goes back to one item per line
+
+
+def _list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.SequenceNode:
+    node = dumper.represent_sequence("tag:yaml.org,2002:seq", value)
+    scalars = all(isinstance(item, (str, int, float, bool)) and "\n" not in str(item) for item in value)
+    node.flow_style = bool(value) and scalars and sum(len(str(item)) + 2 for item in value) <= FLOW_WIDTH
+    return node
+
+
+_FlowDumper.add_representer(list, _list)
+
+
+def dump_yaml(data: Any, header: str | None = None, *, flow_lists: bool = False) -> str:
+    """One YAML document, with an optional comment header; ``flow_lists``: short lists of values on one line."""
+    dumper = _FlowDumper if flow_lists else _Dumper
+    body = yaml.dump(data, Dumper=dumper, sort_keys=False, default_flow_style=False, width=4096, allow_unicode=True)
     if header:
         lines = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
         return lines + body

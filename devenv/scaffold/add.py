@@ -27,7 +27,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from devenv.errors import UsageError
 from devenv.files import write_atomic
-from devenv.render.catalog import KINDS as DEPENDENCY_KINDS
+from devenv import kinds
 from devenv.scaffold.render import copy_template, read_answers, write_answers
 from devenv.scaffold.specedit import SpecDocument
 from devenv.scaffold.templates import (
@@ -71,9 +71,9 @@ def check_name(name: str, what: str = "service") -> None:
 def add_dependency(
     root: Path, kind: str, name: str | None = None, *, version: str | None = None, host_port: int | None = None
 ) -> AddResult:
-    """Add a dependency (postgres, redis, rabbitmq) to devenv.yaml."""
-    if kind not in DEPENDENCY_KINDS:
-        raise UsageError(f"unknown dependency kind '{kind}'", hint=f"choose one of: {', '.join(DEPENDENCY_KINDS)}")
+    """Add a dependency of a registered kind (devenv/kinds/) to devenv.yaml."""
+    if kind not in kinds.names():
+        raise UsageError(f"unknown dependency kind '{kind}'", hint=f"choose one of: {', '.join(kinds.names())}")
     name = name or kind
     check_name(name, "dependency")
     project = load_project(root)

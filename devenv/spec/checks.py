@@ -123,6 +123,7 @@ def _claim(ports: dict[int, str], port: int, owner: str, loc: tuple, problem) ->
 
 def _fixture_problems(spec: Spec, root: Path, name: str, folder: str) -> list[tuple[tuple, str, str | None]]:
     """Problems of one ``fixtures`` entry as (loc, text, hint); loc ends in "value" for the directory."""
+    from devenv import kinds
     from devenv.fixtures import formats
     from devenv.fixtures.render import BARRIER, seed_service
 
@@ -130,7 +131,8 @@ def _fixture_problems(spec: Spec, root: Path, name: str, folder: str) -> list[tu
     dependency = spec.dependencies.get(name)
     if dependency is None:
         if name in spec.services:
-            return [(key, f"'{name}' is a service; fixtures seed dependencies (postgres, redis, rabbitmq)", None)]
+            every = ", ".join(kinds.names())
+            return [(key, f"'{name}' is a service; fixtures seed dependencies ({every})", None)]
         hint = did_you_mean(name, spec.dependencies) or (
             "fixtures name a dependency: " + ", ".join(spec.dependencies)
             if spec.dependencies
@@ -147,7 +149,7 @@ def _fixture_problems(spec: Spec, root: Path, name: str, folder: str) -> list[tu
     if Path(folder).is_absolute() or not _inside(target, base):
         return [(value, f"'{folder}' is outside the project directory", "use a directory inside the project")]
     if not target.is_dir():
-        accepted = formats.FORMATS[dependency.kind]
+        accepted = formats.describe(dependency.kind)
         return [(value, f"directory '{folder}' does not exist", f"create it and put the {dependency.kind} fixtures in it ({accepted})")]
     wrong = formats.misplaced(dependency.kind, target)
     if wrong:
@@ -157,13 +159,16 @@ def _fixture_problems(spec: Spec, root: Path, name: str, folder: str) -> list[tu
             (
                 value,
                 f"'{folder}' holds {wrong[0]}{looks}, but '{name}' is a {dependency.kind} dependency, "
-                f"which loads {formats.FORMATS[dependency.kind]}",
+                f"which loads {formats.describe(dependency.kind)}",
                 "point the entry at the right dependency or directory, or move the file",
             )
         ]
+    kind = kinds.get(dependency.kind)
     for file_name in formats.fixture_files(dependency.kind, target):
-        if file_name.endswith(".csv") and not formats.table_name(file_name):
-            return [(value, f"'{folder}/{file_name}' gives no table name", "name CSV files TABLE.csv or NNN_TABLE.csv")]
+        trouble = kind.fixture_problem(file_name)
+        if trouble:
+            problem, _, hint = trouble.partition("; ")
+            return [(value, f"'{folder}/{file_name}' {problem}", hint or None)]
     return []
 
 

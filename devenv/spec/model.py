@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
+
+from devenv import kinds
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 TEMPLATES = ("backend", "frontend", "worker")
-DEPENDENCY_KINDS = ("postgres", "redis", "rabbitmq")
 CPU = re.compile(r"^([0-9]+m|[0-9]+(\.[0-9]+)?)$")
 BYTES = re.compile(r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
 _BYTE_UNITS = {"": 1} | {u: 1000**i for i, u in enumerate("kMGTPE", 1)} | {f"{u}i": 1024**i for i, u in enumerate("KMGTPE", 1)}
@@ -118,7 +120,21 @@ def _describe(value: object) -> str:
     return type(value).__name__
 
 
+def _kind(value: object) -> object:
+    """A registered dependency kind (devenv/kinds/), reported like a Literal choice."""
+    if isinstance(value, str) and value in kinds.names():
+        return value
+    names = [f"'{name}'" for name in kinds.names()]
+    expected = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+    raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
+
+
 Name = Annotated[str, AfterValidator(_dns_label)]
+KindName = Annotated[
+    str,
+    BeforeValidator(_kind),
+    WithJsonSchema({"type": "string", "enum": list(kinds.names()), "description": "What it is."}),
+]
 Port = Annotated[int, BeforeValidator(_strict_int), Field(ge=1, le=65535)]
 Flag = Annotated[bool, BeforeValidator(_strict_bool)]
 EnvValue = Annotated[str, BeforeValidator(_env_value)]
@@ -162,7 +178,7 @@ class Develop(Strict):
     )
     reloader: Flag | None = Field(
         None,
-        description="devenv's preloading reloader for Python code, mounted at /devenv/reload.py: by default the "
+        description="devenv's preloading reloader for Python code, mounted at /devenv/reload: by default the "
         "backend and worker templates run under it (unless `command` is set); true mounts it for a custom service "
         "to use in its command; false runs the image's own command (uvicorn --reload, watchfiles).",
     )
@@ -239,7 +255,7 @@ class Service(Strict):
 class Dependency(Strict):
     """A backing service devenv runs from an official image: state lives here."""
 
-    kind: Literal["postgres", "redis", "rabbitmq"] = Field(description="What it is.")
+    kind: KindName = Field(description="What it is (a package in devenv/kinds/).")
     version: Annotated[str, BeforeValidator(_env_value)] | None = Field(
         None, description="Major version (image tag); default per kind."
     )
@@ -304,7 +320,8 @@ class Spec(Strict):
     fixtures: dict[Name, Annotated[str, Field(min_length=1)]] = Field(
         default_factory=dict,
         description="Data seeded into dependencies on `up`: {dependency: directory in the project}. "
-        "postgres: *.sql and *.csv; redis: *.redis and *.json; rabbitmq: definitions.json (docs/fixtures.md).",
+        + "; ".join(f"{k.name}: {k.fixtures.description}" for k in kinds.kinds().values())
+        + " (docs/fixtures.md).",
     )
     images: Images = Field(default_factory=Images)
     ca_certificates: str | None = Field(

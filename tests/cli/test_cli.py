@@ -56,7 +56,7 @@ def test_generate_check_reports_drift_with_diff_and_writes_nothing(cli, make_pro
     (root / "devenv.yaml").write_text(SPEC.replace("8000", "8001"))
     code, _, err = cli("-C", root, "generate", "--check")
     assert code == 1
-    assert "-      - 127.0.0.1:8000:8000" in err and "+      - 127.0.0.1:8001:8001" in err
+    assert "-    ports: ['127.0.0.1:8000:8000']" in err and "+    ports: ['127.0.0.1:8001:8001']" in err
     assert "8000:8000" in (root / "docker-compose.yml").read_text()
 
 

@@ -12,8 +12,8 @@ from devenv.fixtures.formats import (
     fixture_files,
     kind_of_file,
     misplaced,
-    table_name,
 )
+from devenv.kinds.postgres import table_name
 
 
 def test_each_kind_loads_its_own_formats():

@@ -1,13 +1,13 @@
-"""The pure compose rendering of fixtures: seed services, scripts as configs, ordering."""
+"""The pure compose rendering of fixtures: seed services, their programs as mounted files, ordering."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 
 from devenv.fixtures.render import BARRIER, mount_source, render_fixtures, seed_environment
-from devenv.fixtures.scripts import SCRIPTS, script_for
+from devenv.kinds.programs import seed_program
+from devenv.render.programs import PROGRAMS_DIR
 from devenv.render.compose import render_compose
 from devenv.spec.loader import load_project
 
@@ -55,15 +55,15 @@ def test_one_seed_service_per_entry_with_the_dependency_image_and_script(make_pr
     seed = services["db-seed"]
     assert seed["image"] == "registry.corp.example/hub/library/postgres:15"  # the dependency's, mirrored
     assert seed["entrypoint"] == ["sh", "/devenv/seed.sh"]
-    assert seed["volumes"] == ["./fixtures/db:/fixtures:ro"]
-    assert seed["configs"] == [{"source": "devenv-seed-postgres", "target": "/devenv/seed.sh"}]
+    assert seed["volumes"] == [f"./{PROGRAMS_DIR}/seed-postgres:/devenv:ro", "./fixtures/db:/fixtures:ro"]
+    assert "configs" not in seed
     assert seed["depends_on"] == {"db": {"condition": "service_healthy"}}
     assert seed["labels"]["dev.devenv.role"] == "oneshot"
     assert seed["network_mode"] == "service:db"  # the server is at 127.0.0.1; no network of its own to set up
     assert seed["environment"] == {
         "PGDATABASE": "shop", "PGHOST": "127.0.0.1", "PGPASSWORD": "devenv", "PGPORT": "5432", "PGUSER": "devenv"
     }
-    assert services["cache-seed"]["volumes"] == ["./fixtures/cache:/fixtures:ro"]
+    assert services["cache-seed"]["volumes"] == [f"./{PROGRAMS_DIR}/seed-redis:/devenv:ro", "./fixtures/cache:/fixtures:ro"]
     assert services["cache-seed"]["environment"] == {"DEVENV_REDIS_HOST": "127.0.0.1", "DEVENV_REDIS_PORT": "6379"}
     assert "plain-seed" not in services
 
@@ -71,7 +71,9 @@ def test_one_seed_service_per_entry_with_the_dependency_image_and_script(make_pr
 def test_rabbitmq_seed_shares_the_data_volume_and_the_node_gets_a_stable_hostname(make_project):
     services = render_compose(project_with_fixtures(make_project)).data["services"]
     assert services["queue"]["hostname"] == "queue"
-    assert services["queue-seed"]["volumes"] == ["./data/$$queue:/fixtures:ro", "queue-data:/var/lib/rabbitmq"]
+    assert services["queue-seed"]["volumes"] == [
+        f"./{PROGRAMS_DIR}/seed-rabbitmq:/devenv:ro", "./data/$$queue:/fixtures:ro", "queue-data:/var/lib/rabbitmq"
+    ]
     assert services["queue-seed"]["environment"] == {"DEVENV_RABBITMQ_NODE": "rabbit@queue"}
     assert "hostname" not in services["db"] and "hostname" not in services["plain"]
 
@@ -91,17 +93,16 @@ def test_dependents_wait_for_the_seeding_and_a_barrier_waits_for_all(make_projec
     assert list(services)[:8] == ["db", "cache", "queue", "plain", "db-seed", "cache-seed", "queue-seed", BARRIER]
 
 
-def test_scripts_are_inline_configs_with_dollars_escaped(make_project):
-    data = render_compose(project_with_fixtures(make_project)).data
-    assert list(data["configs"]) == ["devenv-seed-postgres", "devenv-seed-rabbitmq", "devenv-seed-redis"]
-    for kind in SCRIPTS:
-        content = data["configs"][f"devenv-seed-{kind}"]["content"]
-        assert "$" in content and "$$" in content
-        assert content.replace("$$", "$") == script_for(kind)
-    # written as readable block text, and read back the same
-    text = render_compose(project_with_fixtures(make_project)).text()
-    assert "    content: |\n      #!/bin/sh\n" in text
-    assert yaml.safe_load(text)["configs"] == data["configs"]
+def test_programs_are_files_mounted_read_only_not_pasted_into_compose(make_project):
+    rendered = render_compose(project_with_fixtures(make_project))
+    assert "configs" not in rendered.data and "#!/bin/sh" not in rendered.text()
+    files = rendered.files()
+    for kind in ("postgres", "redis", "rabbitmq"):
+        program = seed_program(kind)
+        assert {f"{PROGRAMS_DIR}/seed-{kind}/{name}": text for name, text in program.items()}.items() <= files.items()
+    seed = rendered.data["services"]["db-seed"]
+    assert seed["entrypoint"] == ["sh", "/devenv/seed.sh"]
+    assert seed["volumes"][0] == f"./{PROGRAMS_DIR}/seed-postgres:/devenv:ro"
 
 
 def test_no_fixtures_no_change(make_project):

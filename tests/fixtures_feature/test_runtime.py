@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from devenv.errors import UsageError
@@ -15,9 +13,6 @@ from devenv.fixtures.runtime import (
     _failed,
     failure_file,
     parse_line,
-    parse_recorded,
-    recorded_command,
-    reset_arguments,
     selected,
 )
 from devenv.runtime.engine import ContainerState
@@ -98,38 +93,6 @@ def test_no_fixtures_is_a_usage_error(make_project):
     project = load_project(make_project("name: p\ndependencies:\n  db: {kind: postgres}\n"), environ={})
     with pytest.raises(UsageError, match="has no 'fixtures'"):
         selected(project, [])
-
-
-def test_reset_arguments_list_declared_queues_and_exchanges(tmp_path):
-    (tmp_path / "definitions.json").write_text(
-        json.dumps(
-            {
-                "queues": [{"name": "orders", "vhost": "/"}, {"name": "mail", "vhost": "shop"}, {"nope": 1}],
-                "exchanges": [{"name": "events"}, {"name": "amq.topic", "vhost": "/"}],
-                "bindings": [{"source": "events", "destination": "orders"}],
-            }
-        )
-    )
-    assert reset_arguments("rabbitmq", tmp_path) == [
-        "queue", "/", "orders", "queue", "shop", "mail", "exchange", "/", "events"
-    ]
-    assert reset_arguments("postgres", tmp_path) == []
-    (tmp_path / "definitions.json").write_text("{broken")
-    assert reset_arguments("rabbitmq", tmp_path) == []
-
-
-def test_recorded_checksums_are_read_inside_the_dependency(project):
-    argv, env = recorded_command(project, "db")
-    assert argv[:2] == ["psql", "-X"] and "my_shop" in argv and env["PGPASSWORD"] == "devenv"
-    assert recorded_command(project, "cache")[0] == ["redis-cli", "--raw", "HGETALL", "devenv:fixtures"]
-    assert "rabbit@queue/devenv-fixtures" in recorded_command(project, "queue")[0][2]
-    sha = "a" * 64
-    assert parse_recorded("postgres", f"{sha} 001 schema.sql\n{sha} x.csv\nnoise\n") == {"001 schema.sql": sha, "x.csv": sha}
-    assert parse_recorded("redis", f"a.redis\n{sha}\nb.json\n{sha}\n") == {"a.redis": sha, "b.json": sha}
-    params = f'name\tvalue\ndevenv_fixtures\t{{"definitions.json":"{sha}"}}\ninternal_cluster_id\t"x"\n'
-    assert parse_recorded("rabbitmq", params) == {"definitions.json": sha}
-    assert parse_recorded("rabbitmq", f"{sha} definitions.json\n") == {"definitions.json": sha}
-    assert parse_recorded("rabbitmq", "name\tvalue\n") == {}
 
 
 def _desired(name: str, role: str) -> Desired:

@@ -169,7 +169,7 @@ def test_python_services_run_under_the_reloader_as_the_host_user(stack):
         assert '"watcher": "inotify"' in stack.logs(service)
         info = stack.container(service)
         assert info["Config"]["User"] == f"{HOST_UID}:{HOST_UID}"
-        assert info["Config"]["Cmd"][:3] == ["python", "/devenv/reload.py", "serve" if service == "api" else "run"]
+        assert info["Config"]["Cmd"][:3] == ["python", "/devenv/reload", "serve" if service == "api" else "run"]
     assert get(f"{stack.api}/api/hot") == (200, '{"version":"v0"}')
 
 
@@ -237,7 +237,7 @@ def test_broken_code_answers_503_with_the_error_until_it_is_fixed(stack):
     main.write_text(good + "\ndef broken(:\n")
     try:
         status, body = until(lambda: (lambda r: r if r[0] == 503 else None)(get(f"{stack.api}/api/hot")), 15, "503")
-        assert "SyntaxError" in body and "main.py" in body and "reload.py" not in body
+        assert "SyntaxError" in body and "main.py" in body and "/devenv/reload" not in body
     finally:
         main.write_text(good)
     until(lambda: get(f"{stack.api}/api/hot")[0] == 200, 15, "fixed code served")

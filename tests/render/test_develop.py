@@ -9,16 +9,16 @@ import subprocess
 import pytest
 import yaml
 
-from devenv.reload import reloader_digest, reloader_source
+from devenv.reload import reloader_digest, reloader_files
 from devenv.render.compose import render_compose
 from devenv.render.develop import (
     HOST_USER,
-    RELOADER_CONFIG,
     RELOADER_LABEL,
     RELOADER_PATH,
     develop_entries,
     reload_command,
 )
+from devenv.render.programs import PROGRAMS_DIR
 from devenv.spec.loader import load_project
 from devenv.spec.model import Service
 
@@ -57,10 +57,14 @@ def test_frontend_hides_a_host_node_modules_behind_an_empty_tmpfs(templates):
     assert {"type": "tmpfs", "target": "/app/node_modules"} in web["volumes"]
     assert "command" not in web and "configs" not in web  # Vite's own HMR, the image's CMD
     for name in ("api", "worker"):
-        assert all(v["type"] == "bind" for v in templates()["services"][name]["volumes"])
+        volumes = templates()["services"][name]["volumes"]
+        assert all(v.endswith(":ro") if isinstance(v, str) else v["type"] == "bind" for v in volumes)  # no tmpfs
 
 
-def test_backend_and_worker_run_under_the_reloader_delivered_as_an_inline_config(templates):
+RELOADER_MOUNT = f"./{PROGRAMS_DIR}/reload:{RELOADER_PATH}:ro"
+
+
+def test_backend_and_worker_run_under_the_reloader_mounted_from_generated_files(templates):
     data = templates()
     api, worker = data["services"]["api"], data["services"]["worker"]
     assert api["command"] == [
@@ -68,12 +72,12 @@ def test_backend_and_worker_run_under_the_reloader_delivered_as_an_inline_config
         "--log-config", "logging.json", "--no-access-log",
     ]  # fmt: skip
     assert worker["command"] == ["python", RELOADER_PATH, "run", "-m", "worker"]
+    assert RELOADER_PATH == "/devenv/reload"  # run as `python /devenv/reload ...` (a directory with __main__.py)
     for entry in (api, worker):
-        assert entry["configs"] == [{"source": RELOADER_CONFIG, "target": RELOADER_PATH}]
+        assert RELOADER_MOUNT in entry["volumes"] and "configs" not in entry
         assert entry["labels"][RELOADER_LABEL] == reloader_digest()
         assert entry["labels"]["dev.devenv.role"] == "service"
-    content = data["configs"][RELOADER_CONFIG]["content"]
-    assert content.replace("$$", "$") == reloader_source()  # Compose interpolates $: escaped
+    assert "configs" not in data
 
 
 def test_reloader_port_follows_the_spec(templates):
@@ -84,7 +88,7 @@ def test_reloader_port_follows_the_spec(templates):
 def test_a_custom_mount_is_watched_by_the_reloader(templates):
     spec = TEMPLATES.replace("depends_on: [db]}", "depends_on: [db], develop: {mount: /srv/code}}")
     api = templates(spec)["services"]["api"]
-    assert api["volumes"] == [{"type": "bind", "source": "./services/api", "target": "/srv/code"}]
+    assert api["volumes"][:2] == [{"type": "bind", "source": "./services/api", "target": "/srv/code"}, RELOADER_MOUNT]
     assert api["command"][4:10] == ["--port", "8000", "--watch", "/srv/code", "--app-dir", "/srv/code"]
 
 
@@ -94,9 +98,8 @@ def test_an_explicit_command_or_reloader_false_keeps_the_reloader_out(templates)
     ).replace("depends_on: [queue]}", "depends_on: [queue], develop: {reloader: false}}")
     data = templates(spec)
     assert data["services"]["api"]["command"] == ["uvicorn", "app.main:app", "--reload"]
-    assert "configs" not in data["services"]["api"]
-    assert "command" not in data["services"]["worker"] and "configs" not in data["services"]["worker"]
-    assert RELOADER_CONFIG not in data.get("configs", {})
+    assert RELOADER_MOUNT not in data["services"]["api"]["volumes"]
+    assert "command" not in data["services"]["worker"] and RELOADER_MOUNT not in data["services"]["worker"]["volumes"]
 
 
 def test_reloader_true_mounts_the_script_into_a_custom_service(make_project):
@@ -105,16 +108,16 @@ def test_reloader_true_mounts_the_script_into_a_custom_service(make_project):
         name: shop
         services:
           api:
-            command: [python, /devenv/reload.py, run, -m, api]
+            command: [python, /devenv/reload, run, -m, api]
             develop: {mount: /code, reloader: true}
         """,
         {"services/api": ""},
     )
-    data = render_compose(load_project(root, environ={})).data
-    api = data["services"]["api"]
-    assert api["configs"] == [{"source": RELOADER_CONFIG, "target": RELOADER_PATH}]
-    assert api["command"] == ["python", "/devenv/reload.py", "run", "-m", "api"]
-    assert RELOADER_CONFIG in data["configs"]
+    rendered = render_compose(load_project(root, environ={}))
+    api = rendered.data["services"]["api"]
+    assert RELOADER_MOUNT in api["volumes"]
+    assert api["command"] == ["python", "/devenv/reload", "run", "-m", "api"]
+    assert f"{PROGRAMS_DIR}/reload/__main__.py" in rendered.files()
 
 
 def test_custom_services_without_mount_get_nothing():
@@ -153,26 +156,15 @@ def test_the_users_env_wins_over_devenvs_defaults(templates):
     assert templates(spec)["services"]["worker"]["environment"]["HOME"] == "/home/me"
 
 
-def test_reloader_config_merges_with_other_top_level_configs(templates, monkeypatch):
-    from devenv.render import compose
-
-    real = compose.render_fixtures
-
-    def with_config(project):
-        out = real(project)
-        out.configs = {"fixtures_postgres": {"content": "echo seed"}}
-        return out
-
-    monkeypatch.setattr(compose, "render_fixtures", with_config)
-    configs = templates()["configs"]
-    assert list(configs) == ["devenv_reload", "fixtures_postgres"]
-
-
-def test_the_embedded_script_is_the_reloader_and_is_python_39_syntax():
-    source = reloader_source()
-    tree = ast.parse(source, feature_version=(3, 9))
-    assert ast.get_docstring(tree).startswith("devenv-reload")
-    assert "import devenv" not in source  # runs in containers without devenv installed
+def test_the_generated_reloader_files_are_the_package_and_python_39_syntax(templates, make_project):
+    root = make_project(TEMPLATES, {"services/api": "", "services/worker": "", "services/web": ""})
+    files = render_compose(load_project(root, environ={})).files()
+    shipped = {path.rsplit("/", 1)[1]: text for path, text in files.items() if path.startswith(f"{PROGRAMS_DIR}/reload/")}
+    assert shipped == reloader_files()
+    for name, text in shipped.items():
+        if name.endswith(".py"):
+            ast.parse(text, feature_version=(3, 9))
+            assert "import devenv" not in text  # runs in containers without devenv installed
 
 
 @pytest.mark.skipif(shutil.which("docker") is None, reason="needs the docker CLI")
@@ -189,5 +181,6 @@ def test_docker_compose_config_accepts_the_hot_reload_keys(make_project, tmp_pat
     assert proc.returncode == 0, proc.stderr
     model = yaml.safe_load(proc.stdout)
     assert model["services"]["api"]["user"] == "1234:1235"
-    assert model["configs"]["devenv_reload"]["content"] == reloader_source()  # $$ read back as $
+    mounts = {v["target"]: v for v in model["services"]["api"]["volumes"]}
+    assert mounts[RELOADER_PATH]["source"] == str(root / PROGRAMS_DIR / "reload") and mounts[RELOADER_PATH]["read_only"]
     assert model["services"]["web"]["volumes"][1]["type"] == "tmpfs"

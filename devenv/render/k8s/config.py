@@ -13,7 +13,8 @@ import json
 import re
 from typing import Any
 
-from devenv.render.catalog import Kind, connection_env, env_name
+from devenv.kinds import DependencyKind, env_name
+from devenv.render.connections import connection_env
 from devenv.render.k8s.meta import Target, labels, metadata
 from devenv.spec.model import Service
 
@@ -49,7 +50,7 @@ def url_key(dependency: str) -> str:
     return f"{env_name(dependency)}_URL"
 
 
-def register_url(target: Target, dependency: str, kind: Kind) -> str:
+def register_url(target: Target, dependency: str, kind: DependencyKind) -> str:
     """Note the URL key of ``dependency`` for secrets.example; return the key."""
     key = url_key(dependency)
     host = dependency if target.in_cluster(dependency) else "HOST"
@@ -61,7 +62,7 @@ def service_env(target: Target, name: str, service: Service) -> tuple[dict[str, 
     """(ConfigMap data, env entries with Secret references) of a service, warning about what changes."""
     spec = target.project.spec
 
-    def url_for(dependency: str, kind: Kind) -> dict[str, Any]:
+    def url_for(dependency: str, kind: DependencyKind) -> dict[str, Any]:
         return secret_ref(target, register_url(target, dependency, kind))
 
     from_secret: dict[str, Any] = connection_env(service.depends_on, spec.dependencies, spec.name, url_for=url_for)

@@ -1,7 +1,7 @@
 """Dependencies in a cluster: a StatefulSet with a headless Service, or only a Secret reference.
 
-The image, port, data path and health command come from :mod:`devenv.render.catalog`,
-the same table Compose uses; credentials come from the environment's Secret. A
+The image, port, data path, health command and cluster defaults come from the
+dependency's kind (``devenv/kinds/<kind>/``), as for Compose; credentials come from the environment's Secret. A
 dependency an environment marks ``external`` (a managed database) renders nothing but
 the URL key its clients read. Fixtures, where enabled, are loaded by a Job that waits
 for the dependency first and runs the same seeding script as ``devenv up``.
@@ -14,17 +14,16 @@ import re
 import shlex
 from typing import Any
 
-from devenv.fixtures.render import FIXTURES_PATH, seed_environment
-from devenv.fixtures.scripts import script_digest, script_for
-from devenv.render.catalog import env_name, kind_of
+from devenv.fixtures.render import FIXTURES_PATH, seed_environment, seed_programs
+from devenv.kinds import env_name, kind_of
 from devenv.render.k8s.config import secret_ref
 from devenv.render.k8s.meta import (
-    COMPONENT_OF_KIND,
     DEFAULT_STORAGE,
-    DEPENDENCY_RESOURCES,
     REVISION_HISTORY_LIMIT,
     Target,
     container_security,
+    dependency_component,
+    dependency_resources,
     dependency_version,
     labels,
     metadata,
@@ -39,14 +38,10 @@ from devenv.spec.model import Dependency, Resources
 
 _USER = "\x00user"
 _PASSWORD = "\x00password"
-# Directories the official images write to besides their data volume (read-only root file system).
-WRITABLE_PATHS = {"postgres": ("/var/run/postgresql",), "redis": (), "rabbitmq": ()}
-# Fixtures are seeded with the same scripts as `devenv up` (devenv.fixtures.scripts), from a
-# ConfigMap; RabbitMQ's needs the node's Erlang cookie on a shared volume, which a Job lacks.
-SEEDED_IN_CLUSTER = ("postgres", "redis")
+# Fixtures are seeded with the same programs as `devenv up` (devenv/kinds/<kind>/), from a ConfigMap.
 SEED_CREDENTIALS = {"PGUSER": "USER", "PGPASSWORD": "PASSWORD"}
 SCRIPT_DIR = "/devenv"
-SCRIPT_KEY = "devenv-seed.sh"
+SCRIPT_KEY = "seed.sh"
 CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 FIXTURE_RESOURCES = Resources(cpu="100m", memory="128Mi", cpu_limit="500m", memory_limit="256Mi")
 
@@ -82,9 +77,7 @@ def _credentials(target: Target, name: str, dependency: Dependency) -> tuple[lis
                 user_var = key
         else:
             env.append({"name": key, "value": value})
-    if dependency.kind == "postgres":
-        # a subdirectory: volume roots may hold lost+found, which initdb refuses
-        env.append({"name": "PGDATA", "value": f"{kind.data_path}/pgdata"})
+    env += [{"name": key, "value": value} for key, value in kind.cluster_env().items()]
     return env, user_var
 
 
@@ -98,20 +91,20 @@ def _health(target: Target, dependency: Dependency, user_var: str | None) -> lis
 
 def _statefulset(target: Target, name: str, dependency: Dependency) -> dict[str, Any]:
     kind = kind_of(dependency)
-    component = COMPONENT_OF_KIND[dependency.kind]
+    component = dependency_component(dependency)
     object_labels = labels(target, name, component, dependency_version(dependency))
     env, user_var = _credentials(target, name, dependency)
     check = {"exec": {"command": _health(target, dependency, user_var)}}
     tmp, tmp_mount = tmp_volume()
     volumes = [tmp]
     mounts = [{"name": "data", "mountPath": kind.data_path}, tmp_mount]
-    for index, path in enumerate(WRITABLE_PATHS[dependency.kind]):
+    for index, path in enumerate(kind.cluster.writable_paths):
         volumes.append({"name": f"run{index}", "emptyDir": {}})
         mounts.append({"name": f"run{index}", "mountPath": path})
-    resources = resources_for(target, name, DEPENDENCY_RESOURCES[dependency.kind])
+    resources = resources_for(target, name, dependency_resources(dependency))
     container = {
         "name": dependency.kind,
-        "image": target.image(kind.image(dependency)),
+        "image": target.image(kind.image(dependency.version)),
         "imagePullPolicy": "Always",
         "ports": [{"name": dependency.kind, "containerPort": kind.port, "protocol": "TCP"}],
         **({"env": env} if env else {}),
@@ -151,7 +144,7 @@ def _statefulset(target: Target, name: str, dependency: Dependency) -> dict[str,
 
 def _headless_service(target: Target, name: str, dependency: Dependency) -> dict[str, Any]:
     kind = kind_of(dependency)
-    object_labels = labels(target, name, COMPONENT_OF_KIND[dependency.kind], dependency_version(dependency))
+    object_labels = labels(target, name, dependency_component(dependency), dependency_version(dependency))
     return {
         "apiVersion": "v1",
         "kind": "Service",
@@ -170,8 +163,8 @@ def fixture_sources(spec: Any) -> dict[str, Any]:
 
 
 def fixtures_job_name(name: str, kind: str, files: dict[str, str]) -> str:
-    """Jobs are immutable: changed fixtures (or a changed seeding script) get a new Job and ConfigMap."""
-    digest = hashlib.sha256(script_digest(kind).encode())
+    """Jobs are immutable: changed fixtures (or a changed seeding program) get a new Job and ConfigMap."""
+    digest = hashlib.sha256(seed_programs(kind).digest().encode())
     for file_name in sorted(files):
         digest.update(file_name.encode() + b"\0" + files[file_name].encode() + b"\0")
     return f"{name}-fixtures-{digest.hexdigest()[:8]}"
@@ -192,10 +185,10 @@ def render_fixtures(target: Target) -> dict[str, list[dict[str, Any]]]:
         dependency = spec.dependencies.get(name)
         if dependency is None:
             continue
-        if dependency.kind not in SEEDED_IN_CLUSTER:
+        cluster = kind_of(dependency).cluster
+        if not cluster.seeded:
             target.warn(
-                f"fixtures.{name}: {dependency.kind} fixtures are not loaded in a cluster "
-                f"(the seeding needs the node's Erlang cookie); import them with rabbitmqctl"
+                f"fixtures.{name}: {dependency.kind} fixtures are not loaded in a cluster {cluster.not_seeded_because}"
             )
             continue
         if target.is_external(name):
@@ -239,7 +232,7 @@ def _fixtures_job(target: Target, name: str, dependency: Dependency, files: dict
     pod["containers"] = [
         {
             "name": "seed",
-            "image": target.image(kind.image(dependency)),
+            "image": target.image(kind.image(dependency.version)),
             "imagePullPolicy": "Always",
             "command": ["sh", f"{SCRIPT_DIR}/{SCRIPT_KEY}"],
             "env": _seed_env(target, name),
@@ -252,16 +245,23 @@ def _fixtures_job(target: Target, name: str, dependency: Dependency, files: dict
             ],
         }
     ]
+    program_name = f"{job_name}-program"
     pod["volumes"] = [
         {"name": "fixtures", "configMap": {"name": job_name, "items": [{"key": f, "path": f} for f in sorted(files)]}},
-        {"name": "script", "configMap": {"name": job_name, "items": [{"key": SCRIPT_KEY, "path": SCRIPT_KEY}]}},
+        {"name": "script", "configMap": {"name": program_name}},
         tmp,
     ]
     config = {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": metadata(target, job_name, object_labels),
-        "data": {SCRIPT_KEY: script_for(dependency.kind), **dict(sorted(files.items()))},
+        "data": dict(sorted(files.items())),
+    }
+    program = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": metadata(target, program_name, object_labels),
+        "data": dict(seed_programs(dependency.kind).files),
     }
     job = {
         "apiVersion": "batch/v1",
@@ -272,4 +272,4 @@ def _fixtures_job(target: Target, name: str, dependency: Dependency, files: dict
             "template": {"metadata": {"labels": object_labels}, "spec": pod},
         },
     }
-    return [config, job]
+    return [config, program, job]

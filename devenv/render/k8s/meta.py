@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from devenv.project import Project
-from devenv.render.catalog import kind_of
+from devenv.kinds import kind_of
 from devenv.render.images import mirror_image
 from devenv.spec.model import Dependency, Environment, Resources
 
@@ -28,15 +28,8 @@ WAIT_IMAGE = "busybox:1.36"  # init containers that wait for a dependency (nc -z
 DEFAULT_STORAGE = "1Gi"
 REVISION_HISTORY_LIMIT = 10  # ReplicaSets kept for `kubectl rollout undo`
 
-# Defaults when an environment names no resources; dependencies get more memory.
-DEPENDENCY_RESOURCES = {
-    "postgres": Resources(cpu="250m", memory="256Mi"),
-    "redis": Resources(cpu="100m", memory="128Mi"),
-    "rabbitmq": Resources(cpu="250m", memory="512Mi"),
-}
 WAIT_RESOURCES = Resources(cpu="10m", memory="16Mi", cpu_limit="50m", memory_limit="32Mi")
 
-COMPONENT_OF_KIND = {"postgres": "database", "redis": "cache", "rabbitmq": "queue"}
 
 
 @dataclass
@@ -125,7 +118,18 @@ def metadata(target: Target, name: str, object_labels: dict[str, str]) -> dict[s
 
 def dependency_version(dependency: Dependency) -> str:
     """The version label of a dependency: its image tag (``15``)."""
-    return kind_of(dependency).image(dependency).rsplit(":", 1)[1]
+    return kind_of(dependency).image(dependency.version).rsplit(":", 1)[1]
+
+
+def dependency_component(dependency: Dependency) -> str:
+    """``app.kubernetes.io/component`` of a dependency: its kind's (database, cache, queue)."""
+    return kind_of(dependency).cluster.component
+
+
+def dependency_resources(dependency: Dependency) -> Resources:
+    """A dependency's resources when an environment names none: its kind's defaults."""
+    cluster = kind_of(dependency).cluster
+    return Resources(cpu=cluster.cpu, memory=cluster.memory)
 
 
 def resource_block(resources: Resources) -> dict[str, Any]:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from devenv.render.catalog import kind_of
+from devenv.kinds import kind_of
 from devenv.render.k8s.meta import (
-    COMPONENT_OF_KIND,
     Target,
+    dependency_component,
     dependency_version,
     labels,
     metadata,
@@ -69,7 +69,7 @@ def render_workload_policies(target: Target, fixture_jobs: list[str]) -> dict[st
     for name, dependency in spec.dependencies.items():
         if target.in_cluster(name):
             graph[name] = _Workload(
-                COMPONENT_OF_KIND[dependency.kind], dependency_version(dependency), port=kind_of(dependency).port
+                dependency_component(dependency), dependency_version(dependency), port=kind_of(dependency).port
             )
     for name, service in spec.services.items():
         graph[name] = _Workload(

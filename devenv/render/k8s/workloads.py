@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from devenv.errors import UsageError
-from devenv.render.catalog import kind_of
+from devenv.kinds import kind_of
 from devenv.render.k8s.config import config_hash, config_map, config_map_name, service_env
 from devenv.render.k8s.meta import (
     ANNOTATION_CONFIG_HASH,

@@ -136,8 +136,12 @@ def stub_seed_scripts(monkeypatch):
     """Golden files hold a stand-in for the seeding scripts, which the fixtures feature owns and changes."""
     from devenv.render.k8s import dependencies
 
-    monkeypatch.setattr(dependencies, "script_for", lambda kind: f"#!/bin/sh\n# the devenv seeding script for {kind}\n")
-    monkeypatch.setattr(dependencies, "script_digest", lambda kind: f"{kind}-script")
+    from devenv.render.programs import ProgramDir
+
+    def stand_in(kind: str) -> ProgramDir:
+        return ProgramDir(f"seed-{kind}", {"seed.sh": f"#!/bin/sh\n# the devenv seeding program for {kind}\n"})
+
+    monkeypatch.setattr(dependencies, "seed_programs", stand_in)
 
 
 @pytest.fixture

@@ -65,15 +65,17 @@ def test_fixtures_jobs_seed_like_devenv_up(edge):
     assert [c["name"] for c in pod["initContainers"]] == ["wait-for-db"]  # runs after the dependency is ready
     assert pod["restartPolicy"] == "Never"
     seed = pod["containers"][0]
-    assert seed["image"] == "postgres:16" and seed["command"] == ["sh", "/devenv/devenv-seed.sh"]
+    assert seed["image"] == "postgres:16" and seed["command"] == ["sh", "/devenv/seed.sh"]
     env = {e["name"]: e for e in seed["env"]}
     assert env["PGHOST"]["value"] == "db" and env["PGDATABASE"]["value"] == "shop"
     assert env["PGPASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "shop-staging-secrets", "key": "DB_PASSWORD"}
     config = docs[("ConfigMap", job["metadata"]["name"])]
-    from devenv.fixtures.scripts import script_for
+    from devenv.kinds.programs import seed_program
 
-    assert config["data"]["devenv-seed.sh"] == script_for("postgres")  # the same script as `devenv up`
-    assert sorted(config["data"]) == ["001_schema.sql", "010_item.csv", "devenv-seed.sh"]  # README.md is no fixture
+    assert sorted(config["data"]) == ["001_schema.sql", "010_item.csv"]  # README.md is no fixture
+    program = docs[("ConfigMap", job["metadata"]["name"] + "-program")]
+    assert program["data"] == seed_program("postgres")  # the same program as `devenv up`
+    assert {"name": "script", "configMap": {"name": program["metadata"]["name"]}} in pod["volumes"]
     policy = docs[("NetworkPolicy", "db-fixtures")]
     assert policy["spec"]["egress"][0]["ports"] == [{"protocol": "TCP", "port": 5432}]
     ingress = docs[("NetworkPolicy", "db")]["spec"]["ingress"][0]["from"]

@@ -1,0 +1,159 @@
+"""The protocol every dependency kind implements, and what all kinds share.
+
+A kind (PostgreSQL, Redis, RabbitMQ, ...) is one package under ``devenv/kinds/``: its
+``__init__.py`` defines a subclass of :class:`DependencyKind` named ``KIND``-able by
+:func:`devenv.kinds.registry`, and the directory holds the programs that run inside the
+kind's image (the seeding script and its helpers). Everything devenv knows about a kind
+lives there: image and default version, the image's environment contract, connection
+URLs, health check, data volume, fixture formats and seeding, what ``status`` shows,
+Kubernetes defaults and doctor hints. The rest of devenv asks the kind; it never tests
+``kind == "..."``.
+
+Kinds depend on nothing else in devenv (the spec model imports the registry for the
+``kind`` values), so they take plain values: a version string, a project name.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+DEV_USER = "devenv"
+DEV_PASSWORD = "devenv"
+
+
+@dataclass(frozen=True)
+class FixtureFormat:
+    """Which files a kind's seeding loads: by suffix or by exact file name."""
+
+    suffixes: tuple[str, ...] = ()
+    exact: tuple[str, ...] = ()
+    description: str = ""  # for messages: "*.sql and *.csv"
+
+    def accepts(self, name: str) -> bool:
+        """True when a file called ``name`` is a fixture of this format (hidden files never are)."""
+        if name.startswith("."):
+            return False
+        return name in self.exact or (bool(self.suffixes) and name.endswith(self.suffixes))
+
+
+@dataclass(frozen=True)
+class ClusterDefaults:
+    """How the kind runs as a StatefulSet when an environment names nothing else."""
+
+    component: str  # app.kubernetes.io/component: database, cache, queue
+    cpu: str
+    memory: str
+    writable_paths: tuple[str, ...] = ()  # written besides the data volume (the root file system is read-only)
+    seeded: bool = True  # whether a fixtures Job can seed it
+    not_seeded_because: str = ""  # the end of the warning when it cannot: why, and what to do instead
+
+
+class DependencyKind:
+    """One dependency kind. Subclasses set the class attributes and override what differs."""
+
+    name: ClassVar[str]
+    rank: ClassVar[int] = 100  # order in lists and messages (lower first)
+    summary: ClassVar[str]  # one line for `devenv add dependency --help` and docs
+    repository: ClassVar[str]  # official image on Docker Hub
+    default_version: ClassVar[str]
+    port: ClassVar[int]
+    data_path: ClassVar[str]  # the image's data directory: a named volume locally, a PVC in a cluster
+    url_env: ClassVar[str]  # the conventional variable clients read: DATABASE_URL
+    health_interval: ClassVar[str] = "1s"
+    fixtures: ClassVar[FixtureFormat] = FixtureFormat()
+    reset_description: ClassVar[str] = ""  # what `devenv seed --reset` removes
+    cluster: ClassVar[ClusterDefaults]
+    unhealthy_hint: ClassVar[str] = ""  # doctor hint when it does not get healthy
+    # The seed container shares the server's data volume and needs its hostname (RabbitMQ's cookie).
+    seed_shares_data: ClassVar[bool] = False
+
+    # --- image and environment ------------------------------------------------------------
+
+    def image(self, version: str | None) -> str:
+        """Official image reference, pinned to the major version."""
+        return f"{self.repository}:{version or self.default_version}"
+
+    def database(self, project: str) -> str:
+        """Name of the project's database (or vhost) inside the server."""
+        return project.replace("-", "_")
+
+    def container_env(self, project: str, user: str = DEV_USER, password: str = DEV_PASSWORD) -> dict[str, str]:
+        """Environment the official image reads to set itself up."""
+        return {}
+
+    def cluster_env(self) -> dict[str, str]:
+        """Extra container environment in a cluster (beyond :meth:`container_env`)."""
+        return {}
+
+    def health_command(self, project: str, user: str = DEV_USER) -> list[str]:
+        """Argv of a command, run in the container, that succeeds only when the server serves requests."""
+        raise NotImplementedError
+
+    def url(self, host: str, project: str, user: str = DEV_USER, password: str = DEV_PASSWORD) -> str:
+        """Connection URL for clients on the same network."""
+        raise NotImplementedError
+
+    def host_url(self, host_port: int, project: str) -> str:
+        """What ``status`` shows for a dependency published on the host: a URL local tools accept."""
+        return self.url("localhost", project).replace(f"localhost:{self.port}", f"localhost:{host_port}", 1)
+
+    # --- fixtures -------------------------------------------------------------------------
+
+    def seed_environment(self, project: str, dependency: str, host: str) -> dict[str, str]:
+        """How the seeding script reaches the server (development credentials)."""
+        return {}
+
+    def fixture_problem(self, file_name: str) -> str | None:
+        """A problem with one fixture file's name, or None (checked when the spec loads)."""
+        return None
+
+    def records_command(self, project: str, dependency: str) -> tuple[list[str], dict[str, str]]:
+        """Argv and environment that print the applied fixtures, run in the server's container."""
+        raise NotImplementedError
+
+    def parse_records(self, output: str) -> dict[str, str]:
+        """{file: sha256} from the output of :meth:`records_command`."""
+        return parse_checksum_lines(output)
+
+    def records_missing_mean_empty(self) -> bool:
+        """True when a failing :meth:`records_command` means nothing is applied yet (else: unknown)."""
+        return False
+
+    def reset_arguments(self, directory: Path) -> list[str]:
+        """Extra arguments of the seeding script in reset mode, read from the fixture directory."""
+        return []
+
+    @property
+    def home(self) -> Path:
+        """The kind's directory: its programs (seeding script and helpers) live here."""
+        import sys
+
+        module = sys.modules[type(self).__module__]
+        return Path(str(module.__file__)).parent
+
+
+def parse_checksum_lines(output: str) -> dict[str, str]:
+    """``<sha256> <file>`` lines (what ``sha256sum`` prints) -> {file: sha256}."""
+    out: dict[str, str] = {}
+    for line in output.splitlines():
+        digest, sep, file = line.rstrip("\r").partition(" ")
+        if sep and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest):
+            out[file] = digest
+    return out
+
+
+def parse_json_object(text: str) -> dict[str, str]:
+    """A JSON object of strings, or {} when ``text`` is not one."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def env_name(name: str) -> str:
+    """``user-db`` -> ``USER_DB``: a dependency name as an environment variable stem."""
+    return name.upper().replace("-", "_")
