@@ -144,6 +144,23 @@ class Engine:
             return None
         return str(mode) if mode is not None else None
 
+    def start(self, container_id: str) -> None:
+        """Start a created or stopped container; raise :class:`EngineError` with the engine's reason."""
+        try:
+            self.client.api.start(container_id)
+        except Exception as exc:  # noqa: BLE001 - docker.errors.APIError and transport errors alike
+            reason = getattr(exc, "explanation", None) or str(exc)
+            raise EngineError(f"the engine could not start the container: {reason}") from None
+
+    def health_test(self, container_id: str) -> list[str] | None:
+        """The container's health check command as the engine runs it (``["CMD", ...]``), or None."""
+        try:
+            check = self.client.api.inspect_container(container_id)["Config"].get("Healthcheck") or {}
+        except Exception:  # noqa: BLE001 - gone since listed
+            return None
+        test = check.get("Test")
+        return [str(word) for word in test] if isinstance(test, list) else None
+
     def exec(self, container_id: str, argv: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
         """Run ``argv`` in a running container: (exit code, its standard output).
 

@@ -22,6 +22,7 @@ class Desired:
     depends_on: tuple[str, ...]
     has_health: bool
     ports: tuple[str, ...] = ()
+    conditions: tuple[tuple[str, str], ...] = ()  # (dependency, compose depends_on condition)
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,16 @@ def desired_from_compose(data: dict[str, Any]) -> dict[str, Desired]:
             depends_on=tuple(depends if isinstance(depends, list) else depends.keys()),
             has_health="healthcheck" in entry,
             ports=tuple(entry.get("ports", [])),
+            conditions=_conditions(depends),
         )
     return out
+
+
+def _conditions(depends: Any) -> tuple[tuple[str, str], ...]:
+    """depends_on as (dependency, condition) pairs; the list form means service_started."""
+    if isinstance(depends, list):
+        return tuple((str(name), "service_started") for name in depends)
+    return tuple((str(name), str((spec or {}).get("condition", "service_started"))) for name, spec in depends.items())
 
 
 def closure(desired: dict[str, Desired], selected: list[str]) -> list[str]:

@@ -104,10 +104,12 @@ def project_status(project: Project, engine: Engine | None = None) -> StatusRepo
     """The StatusReport of a project right now (no changes made)."""
     from devenv.render.compose import render_compose
     from devenv.runtime.plan import desired_from_compose
+    from devenv.runtime.probe import Prober
 
     engine = engine or Engine.connect()
     desired = desired_from_compose(render_compose(project).data)
-    containers = engine.containers(project.name)
+    # a container the engine has not checked since it started: its check, run now, decides
+    containers = Prober(engine).settle(engine.containers(project.name))
     rows = status_rows(desired, containers)
     if getattr(project.spec, "fixtures", None):
         from devenv.fixtures.render import seed_service

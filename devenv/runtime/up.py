@@ -1,8 +1,12 @@
 """`devenv up`: regenerate, check the engine, plan, build, start, wait until healthy.
 
-The function yields events and raises :class:`~devenv.errors.DevenvError`s; it never
-prints. Interrupting it (Ctrl-C) stops the compose process it started and leaves
-containers as they are, so the next `up` converges.
+Compose creates the containers (`docker compose create`); `up` then starts them in
+dependency order as soon as what they depend on is ready, probing health itself
+(:mod:`devenv.runtime.starter`, :mod:`devenv.runtime.probe`), because the engine's
+own checks run only every HEALTH_INTERVAL. The function yields events and raises
+:class:`~devenv.errors.DevenvError`s; it never prints. Interrupting it (Ctrl-C) stops
+the compose process it started and leaves containers as they are, so the next `up`
+converges.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from devenv.errors import ComposeError, HealthTimeout
+from devenv.errors import ComposeError, EngineError, HealthTimeout
 from devenv.generate import generate
 from devenv.project import Project
 from devenv.runtime.compose_cli import ComposeCLI, build_failed, last_error_line
@@ -20,6 +24,8 @@ from devenv.runtime.engine import ContainerState, Engine
 from devenv.runtime.events import Event, Output, PlanReady, ServiceChanged, StatusReport, Step, Warning
 from devenv.runtime.plan import Desired, desired_from_compose, plan_up
 from devenv.runtime.ports import bindings, conflicts, holder_of, port_error
+from devenv.runtime.probe import Prober
+from devenv.runtime.starter import StartOrder
 from devenv.runtime.status import is_ready, status_rows
 
 POLL_SECONDS = 0.2
@@ -69,36 +75,33 @@ def up(
         path.mkdir(parents=True, exist_ok=True)  # ours, not a root-owned directory made by dockerd
     yield Step("starting " + ", ".join(plan.services))
     deadline = time.monotonic() + timeout
-    running = compose.start("up", "--detach", "--no-build", "--remove-orphans", *(services or []), progress="json")
+    yield from _create(compose, services or [], desired, plan.services, engine, project.name)
+    prober = Prober(engine)
+    order = StartOrder(desired, plan.services)
+    order.keep_running(engine.containers(project.name))
     seen: dict[str, tuple[str, str | None]] = {}
     running_since: dict[str, float] = {}
-    try:
-        while True:
-            errors = [_compose_error(line) for line in running.new_lines()]
-            for message in filter(None, errors):
-                yield Output(source="compose", line=message)
-            containers = engine.containers(project.name)
-            yield from _changes(containers, plan.services, seen, started)
-            code = running.poll()
-            if code is not None and code != 0:
-                running.wait()
-                raise _compose_failed(running.output, desired, containers, plan.services, engine)
-            if code == 0:
-                ready = _readiness(desired, containers, plan.services)
-                crashed = _crashed(desired, containers, plan.services)
-                if crashed:
-                    raise _unhealthy(crashed, containers, engine, "exited")
-                if all(ready.values()) and _stable(desired, containers, plan.services, running_since):
-                    break
-            if time.monotonic() > deadline:
-                running.stop()
-                containers = engine.containers(project.name)
-                waiting = [name for name, ok in _readiness(desired, containers, plan.services).items() if not ok]
-                raise _timeout(waiting, desired, containers, engine, timeout)
-            time.sleep(POLL_SECONDS)
-    finally:
-        running.stop()
-    containers = engine.containers(project.name)
+    while True:
+        containers = prober.settle(engine.containers(project.name))
+        due = order.due(containers)
+        for name in due:
+            _start(engine, name, order.to_start(name, containers), desired, containers)
+            order.started.add(name)
+        if due:
+            containers = prober.settle(engine.containers(project.name))
+        yield from _changes(containers, plan.services, seen, started)
+        live = [name for name in plan.services if name in order.started]  # before its start, a stale exit is no crash
+        crashed = _crashed(desired, containers, live)
+        if crashed:
+            raise _unhealthy(crashed, containers, engine, "exited")
+        ready = {name: ok and name in order.started for name, ok in _readiness(desired, containers, plan.services).items()}
+        if all(ready.values()) and _stable(desired, containers, live, running_since):
+            break
+        if time.monotonic() > deadline:
+            waiting = [name for name, ok in ready.items() if not ok]
+            raise _timeout(waiting, desired, containers, engine, timeout)
+        time.sleep(POLL_SECONDS)
+    containers = prober.settle(engine.containers(project.name))
     yield StatusReport(
         project=project.name,
         services=status_rows(desired, containers),
@@ -106,6 +109,36 @@ def up(
     )
     if watch:
         yield from _watch(compose, result.data, plan.services)
+
+
+def _create(
+    compose: ComposeCLI, selected: list[str], desired: dict[str, Desired], services: list[str], engine: Engine, project: str
+) -> Iterator[Event]:
+    """`docker compose create`: networks, volumes, and the containers (changed ones recreated), none started."""
+    running = compose.start("create", "--no-build", "--remove-orphans", *selected, progress="json")
+    try:
+        while running.poll() is None:
+            for message in filter(None, (_compose_error(line) for line in running.new_lines())):
+                yield Output(source="compose", line=message)
+            time.sleep(0.05)
+        code = running.wait()
+    finally:
+        running.stop()
+    if code != 0:
+        containers = engine.containers(project)
+        raise _compose_failed(running.output, desired, containers, services, engine)
+
+
+def _start(
+    engine: Engine, name: str, containers: list[ContainerState], desired: dict[str, Desired], every: list[ContainerState]
+) -> None:
+    """Start a service's containers, naming the service when the engine refuses."""
+    for container in containers:
+        try:
+            engine.start(container.id)
+        except EngineError as exc:
+            message = f"{name}: {exc.message.removeprefix('the engine could not start the container: ')}"
+            raise _compose_failed([json.dumps({"error": True, "message": message})], desired, every, [], engine) from None
 
 
 def _watch(compose: ComposeCLI, data: dict, services: list[str]) -> Iterator[Event]:
