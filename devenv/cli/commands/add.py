@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from devenv import kinds
 from devenv.cli.state import CURRENT
 
 HELP = """Add a service made from a template, or a dependency, to the project."""
@@ -21,7 +22,11 @@ Examples:
   devenv add service web --template frontend       # Vite + React; proxies /api to api
 """
 
-DEPENDENCY_HELP = """Add a dependency (postgres, redis, rabbitmq) to devenv.yaml.
+KINDS = "\n".join(f"  {kind.name:10} {kind.summary}" for kind in kinds.kinds().values())
+DEPENDENCY_HELP = f"""Add a dependency of one of these kinds to devenv.yaml:
+
+\b
+{KINDS}
 
 \b
 Examples:
@@ -76,7 +81,7 @@ def register(app: typer.Typer) -> None:
 
     @group.command("dependency", help=DEPENDENCY_HELP)
     def add_dependency_command(
-        kind: Annotated[str, typer.Argument(help="postgres, redis or rabbitmq.")],
+        kind: Annotated[str, typer.Argument(help="A kind (listed above).")],
         name: Annotated[str | None, typer.Option("--name", help="Name in devenv.yaml; default: the kind.")] = None,
         version: Annotated[
             str | None, typer.Option("--version", help="Major version (image tag); default per kind.")

@@ -6,13 +6,14 @@ from typing import Annotated
 
 import typer
 
+from devenv import kinds
 from devenv.cli.state import CURRENT
 
-HELP = """Apply pending fixture files now (new or changed since they were applied).
+RESETS = "; ".join(f"{kind.name}: {kind.reset_description}" for kind in kinds.kinds().values())
+HELP = f"""Apply pending fixture files now (new or changed since they were applied).
 
 `devenv up` seeds too; this is for files changed while the environment runs.
---reset removes what fixtures made (postgres: the public schema; redis: FLUSHDB;
-rabbitmq: the declared queues and exchanges) and loads everything again.
+--reset removes what fixtures made ({RESETS}) and loads everything again.
 
 \b
 Examples:
