@@ -124,11 +124,11 @@ def main() -> int:
                 "-h", "127.0.0.1", "-U", "devenv", "-d", database]
 
         def empty() -> None:
-            run(psql + ["-c", "TRUNCATE events", "-c", "DELETE FROM devenv_fixtures WHERE file = '010_events.csv'",
-                        "-c", "CHECKPOINT"])
+            run([*psql, "-c", "TRUNCATE events", "-c", "DELETE FROM devenv_fixtures WHERE file = '010_events.csv'",
+                 "-c", "CHECKPOINT"])
 
         def count() -> int:
-            return int(run(psql + ["-Atc", "SELECT count(*) FROM events"]).stdout.strip())
+            return int(run([*psql, "-Atc", "SELECT count(*) FROM events"]).stdout.strip())
 
         shutil.copy(data, fixtures / "010_events.csv")
         seed = [DEVENV, "-C", str(root), "--output", "plain", "seed", "db"]
@@ -140,7 +140,7 @@ def main() -> int:
                 if method == "devenv":
                     took = timed(seed, env=env)
                 else:
-                    took = timed(psql + ["-c", "\\copy events FROM '/tmp/events.csv' WITH (FORMAT csv, HEADER true)"])
+                    took = timed([*psql, "-c", "\\copy events FROM '/tmp/events.csv' WITH (FORMAT csv, HEADER true)"])
                 assert count() == ROWS, f"{method} loaded {count()} rows, expected {ROWS}"
                 samples[method].append(took)
                 print(f"{method}: {took:.2f}s ({ROWS / took:,.0f} rows/s)", flush=True)
@@ -152,7 +152,7 @@ def main() -> int:
         make_inserts(data, inserts, INSERT_ROWS)
         run(["docker", "cp", str(inserts), f"{container}:/tmp/events.sql"])
         empty()
-        insert_s = timed(psql + ["-1", "-f", "/tmp/events.sql"])
+        insert_s = timed([*psql, "-1", "-f", "/tmp/events.sql"])
         assert count() == INSERT_ROWS
         print(f"inserts: {insert_s:.2f}s ({INSERT_ROWS / insert_s:,.0f} rows/s)", flush=True)
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from devenv.export import build_files, write_tree  # noqa: E402
-from devenv.spec.loader import load_project  # noqa: E402
+from devenv.export import build_files, write_tree
+from devenv.spec.loader import load_project
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "10,100,1000").split(","))

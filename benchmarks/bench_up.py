@@ -32,8 +32,8 @@ def main() -> int:
         }
         for _ in range(ROUNDS):
             for tool in ("compose", "devenv"):
-                timed(compose + ["down", "--timeout", "5"], env=env)
-                argv = devenv_up if tool == "devenv" else compose + ["up", "-d", "--wait", "--wait-timeout", "300"]
+                timed([*compose, "down", "--timeout", "5"], env=env)
+                argv = devenv_up if tool == "devenv" else [*compose, "up", "-d", "--wait", "--wait-timeout", "300"]
                 results["cold"][tool].append(timed(argv, env=env))
                 results["warm"][tool].append(timed(argv, env=env))
         out = {"rounds": ROUNDS, "project": "examples/shop (api + postgres + redis), images built"}

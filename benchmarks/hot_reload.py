@@ -50,7 +50,6 @@ import uuid
 from pathlib import Path
 
 import yaml
-
 from common import DEVENV, ROOT, example_env, free_port, standins, write
 
 GOALS = {"backend": {"p50_s": 0.3, "p95_s": 0.6}, "frontend": {"p50_s": 0.3}, "worker": {"p50_s": 0.5}}
@@ -100,7 +99,7 @@ def stats(samples: list[float], lost: int, extra: dict | None = None) -> dict:
 
 def set_version(path: Path, version: str) -> float:
     """Rewrite ``VERSION = ...``; return the time just before the write."""
-    text = re.sub(r'^VERSION = .*$', f'VERSION = "{version}"', path.read_text(), flags=re.M)
+    text = re.sub(r'^VERSION = .*$', f'VERSION = "{version}"', path.read_text(), flags=re.MULTILINE)
     started = time.time()
     path.write_text(text)
     return started

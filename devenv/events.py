@@ -55,7 +55,7 @@ class Step(Event):
 
 
 @dataclass(frozen=True)
-class Warning(Event):  # noqa: A001 - the user-facing word
+class Warning(Event):  # shadows the builtin on purpose: the user-facing word
     """Something the user should know that does not stop the work."""
 
     message: str

@@ -13,7 +13,8 @@ import yaml
 
 
 class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:  # noqa: ARG002
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
+        # `indentless` is ignored: lists inside a mapping are always indented
         return super().increase_indent(flow, False)
 
     def ignore_aliases(self, data: Any) -> bool:  # never emit anchors for repeated values

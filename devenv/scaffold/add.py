@@ -25,9 +25,9 @@ from typing import Any
 
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from devenv import kinds
 from devenv.errors import UsageError
 from devenv.files import write_atomic
-from devenv import kinds
 from devenv.scaffold.render import copy_template, read_answers, write_answers
 from devenv.scaffold.specedit import SpecDocument
 from devenv.scaffold.templates import (

@@ -43,7 +43,7 @@ def read_answers(service_dir: Path) -> dict[str, Any] | None:
     yaml = YAML(typ="safe")
     try:
         data = yaml.load(path.read_text(encoding="utf-8"))
-    except Exception as exc:  # noqa: BLE001 - any YAML problem means "cannot use it"
+    except Exception as exc:  # any YAML problem means "cannot use it"
         raise DevenvError(f"{path}: cannot read it: {exc}") from exc
     return data if isinstance(data, dict) else None
 
@@ -65,7 +65,7 @@ def write_answers(service_dir: Path, template: str, version: str, src_path: str 
     dumper = YAML(typ="safe")
     dumper.default_flow_style = False
     dumper.dump(dict(sorted(data.items())), out)
-    path.write_text("\n".join(header + [out.getvalue().rstrip("\n")]) + "\n", encoding="utf-8")
+    path.write_text("\n".join([*header, out.getvalue().rstrip("\n")]) + "\n", encoding="utf-8")
 
 
 def template_of(answers: dict[str, Any] | None) -> str | None:

@@ -158,8 +158,8 @@ def _fixture_problems(spec: Spec, root: Path, name: str, folder: str) -> list[tu
         return [
             (
                 value,
-                f"'{folder}' holds {wrong[0]}{looks}, but '{name}' is a {dependency.kind} dependency, "
-                f"which loads {formats.describe(dependency.kind)}",
+                (f"'{folder}' holds {wrong[0]}{looks}, but '{name}' is a {dependency.kind} dependency, "
+                 f"which loads {formats.describe(dependency.kind)}"),
                 "point the entry at the right dependency or directory, or move the file",
             )
         ]
@@ -188,7 +188,7 @@ def _find_cycle(spec: Spec) -> list[str] | None:
             if target == name or target not in spec.services:
                 continue
             if state.get(target) == 1:
-                return stack[stack.index(target):] + [target]
+                return [*stack[stack.index(target):], target]
             if state.get(target) is None:
                 found = visit(target)
                 if found:

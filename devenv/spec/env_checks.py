@@ -28,7 +28,7 @@ def check_environments(spec: Spec, spec_path: Path, positions: Positions) -> Non
     for env_name, env in spec.environments.items():
         base = ("environments", env_name)
         for name in env.replicas:
-            loc = base + ("replicas", name)
+            loc = (*base, "replicas", name)
             if name in spec.dependencies:
                 problem(
                     loc,
@@ -38,7 +38,7 @@ def check_environments(spec: Spec, spec_path: Path, positions: Positions) -> Non
             elif name not in spec.services:
                 problem(loc, f"'{name}' is not a service", hint=_hint(name, services, "services"))
         for name, resources in env.resources.items():
-            loc = base + ("resources", name)
+            loc = (*base, "resources", name)
             if name not in spec.services and name not in spec.dependencies:
                 problem(
                     loc,
@@ -47,12 +47,12 @@ def check_environments(spec: Spec, spec_path: Path, positions: Positions) -> Non
                 )
             elif name in spec.services and resources.storage is not None:
                 problem(
-                    loc + ("storage",),
+                    (*loc, "storage"),
                     f"'storage' sizes a dependency's data volume; '{name}' is a service",
                     hint="remove it: services keep no state of their own in a cluster",
                 )
         for name in env.dependencies:
-            loc = base + ("dependencies", name)
+            loc = (*base, "dependencies", name)
             if name not in spec.dependencies:
                 hint = _hint(name, dependencies, "dependencies")
                 if name in spec.services:

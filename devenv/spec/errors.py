@@ -147,8 +147,7 @@ def _explain(err: dict[str, Any], loc: PathKey, root: type[BaseModel], is_key: b
     if kind in ("value_error", "assertion_error"):
         message = err["msg"]
         for prefix in ("Value error, ", "Assertion failed, "):
-            if message.startswith(prefix):
-                message = message[len(prefix):]
+            message = message.removeprefix(prefix)
         return message, None
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         low = "1" if loc and loc[-1] in ("port", "host_port") else None

@@ -112,7 +112,7 @@ def _plain(node: Any, here: PathKey, positions: Positions, counter: list[int], p
         out: dict[Any, Any] = {}
         for key, value in node.items():
             plain_key = key if isinstance(key, (str, int, float, bool)) or key is None else str(key)
-            child = here + (plain_key,)
+            child = (*here, plain_key)
             try:
                 kl, kc = node.lc.key(key)
                 positions.keys[child] = (kl + 1, kc + 1)
@@ -125,7 +125,7 @@ def _plain(node: Any, here: PathKey, positions: Positions, counter: list[int], p
     if isinstance(node, CommentedSeq):
         items = []
         for index, value in enumerate(node):
-            child = here + (index,)
+            child = (*here, index)
             try:
                 il, ic = node.lc.item(index)
                 positions.values[child] = (il + 1, ic + 1)

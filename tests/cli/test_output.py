@@ -90,10 +90,10 @@ CASES: list[tuple[Event, str, str, list[str]]] = [
     ),
     (
         REPORT,
-        "SERVICE  ROLE        STATE       HEALTH   URL\n"
-        "db       dependency  running     healthy  localhost:5432\n"
-        "api      service     exited (1)  -        http://localhost:8000\n"
-        "shop: ready in 3.2s\n",
+        ("SERVICE  ROLE        STATE       HEALTH   URL\n"
+         "db       dependency  running     healthy  localhost:5432\n"
+         "api      service     exited (1)  -        http://localhost:8000\n"
+         "shop: ready in 3.2s\n"),
         "",
         ["SERVICE", "exited (1)", "http://localhost:8000", "shop — ready in 3.2s"],
     ),
@@ -108,12 +108,12 @@ CASES: list[tuple[Event, str, str, list[str]]] = [
     (ServiceTestResult("api", ["pytest"], True, 0, 3.2), "", "", ["api: passed (3.2s)"]),
     (
         SUMMARY,
-        "--- last lines of web's tests (exit 1) ---\n"
-        "FAIL src/App.test.tsx\n"
-        "SERVICE  RESULT                     SECONDS  COMMAND\n"
-        "api      passed                     3.2      pytest -q\n"
-        "web      FAILED (1)                 1.0      vitest run\n"
-        "docs     skipped (no test command)  -        -\n",
+        ("--- last lines of web's tests (exit 1) ---\n"
+         "FAIL src/App.test.tsx\n"
+         "SERVICE  RESULT                     SECONDS  COMMAND\n"
+         "api      passed                     3.2      pytest -q\n"
+         "web      FAILED (1)                 1.0      vitest run\n"
+         "docs     skipped (no test command)  -        -\n"),
         "",
         ["--- last lines of web's tests (exit 1) ---", "FAILED (1)", "skipped (no test command)"],
     ),
@@ -146,7 +146,7 @@ def _event_classes() -> list[type[Event]]:
     ]
 
 
-def _fake_up(events: list[Event]):  # noqa: ANN202 - the signature of devenv.runtime.up.up
+def _fake_up(events: list[Event]):  # returns a stand-in with the signature of devenv.runtime.up.up
     def up(*args: object, **kwargs: object) -> Iterator[Event]:
         yield from events
 

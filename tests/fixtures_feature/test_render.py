@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from devenv.fixtures.render import BARRIER, mount_source, render_fixtures, seed_environment
 from devenv.kinds.programs import seed_program
-from devenv.render.programs import PROGRAMS_DIR
 from devenv.render.compose import render_compose
+from devenv.render.programs import PROGRAMS_DIR
 from devenv.spec.loader import load_project
 
 RENDER_TESTS = Path(__file__).resolve().parent.parent / "render"

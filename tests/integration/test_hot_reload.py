@@ -29,10 +29,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import must
 from tests.integration.cdp import CHROMIUM, Browser, HmrWatch
 from tests.integration.conftest import remove_project, scaffold_stack
-
-from tests.conftest import must
 
 pytestmark = pytest.mark.docker
 
@@ -86,7 +85,7 @@ def until(check, timeout: float, what: str, interval: float = 0.02):
 
 def set_version(path: Path, version: str) -> None:
     """Rewrite the ``VERSION = ...`` line (the file keeps its owner)."""
-    text = re.sub(r'^VERSION = .*$', f'VERSION = "{version}"', path.read_text(), flags=re.M)
+    text = re.sub(r'^VERSION = .*$', f'VERSION = "{version}"', path.read_text(), flags=re.MULTILINE)
     path.write_text(text)
 
 

@@ -21,10 +21,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.integration.cdp import CHROMIUM, CHROMIUM_ARGS
-from tests.integration.conftest import remove_project, scaffold_stack, MIRROR_PREFIX, _load_standins, http
-
 from tests.conftest import run_cli
+from tests.integration.cdp import CHROMIUM, CHROMIUM_ARGS
+from tests.integration.conftest import MIRROR_PREFIX, _load_standins, http, remove_project, scaffold_stack
 
 pytestmark = pytest.mark.docker
 

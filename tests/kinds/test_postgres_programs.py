@@ -240,32 +240,32 @@ def db_error(awk: str, err: str, source: str, name: str, csv_file: int, tmp_path
 
 DB_ERRORS = {
     "sql syntax error (docs/fixtures.md)": (
-        'psql:/fixtures/050_bad.sql:3: ERROR:  syntax error at or near "INSERTT"\n'
-        "LINE 1: INSERTT INTO products VALUES (1);\n"
-        "        ^\n",
+        ('psql:/fixtures/050_bad.sql:3: ERROR:  syntax error at or near "INSERTT"\n'
+         "LINE 1: INSERTT INTO products VALUES (1);\n"
+         "        ^\n"),
         "/fixtures/050_bad.sql", "050_bad.sql", 0,
         '050_bad.sql:3: ERROR: syntax error at or near "INSERTT"\n',
     ),
     "copy error names the csv line (docs/fixtures.md)": (
-        'psql:/tmp/tmp.abc/load.sql:26: ERROR:  invalid input syntax for type integer: "x"\n'
-        'CONTEXT:  COPY order_items, line 3, column quantity: "x"\n',
+        ('psql:/tmp/tmp.abc/load.sql:26: ERROR:  invalid input syntax for type integer: "x"\n'
+         'CONTEXT:  COPY order_items, line 3, column quantity: "x"\n'),
         "/tmp/tmp.abc/load.sql", "040_order_items.csv", 1,
-        '040_order_items.csv:3: ERROR: invalid input syntax for type integer: "x" '
-        '(COPY order_items, line 3, column quantity: "x")\n',
+        ('040_order_items.csv:3: ERROR: invalid input syntax for type integer: "x" '
+         '(COPY order_items, line 3, column quantity: "x")\n'),
     ),
     "detail is appended": (
-        'psql:/tmp/t/load.sql:29: ERROR:  could not create unique index "events_pkey"\n'
-        "DETAIL:  Key (id)=(1) is duplicated.\n",
+        ('psql:/tmp/t/load.sql:29: ERROR:  could not create unique index "events_pkey"\n'
+         "DETAIL:  Key (id)=(1) is duplicated.\n"),
         "/tmp/t/load.sql", "events.csv", 1,
         'events.csv: ERROR: could not create unique index "events_pkey": Key (id)=(1) is duplicated.\n',
     ),
     "detail and copy context": (
-        'psql:/tmp/t/load.sql:26: ERROR:  duplicate key value violates unique constraint "t_pkey"\n'
-        "DETAIL:  Key (id)=(1) already exists.\n"
-        "CONTEXT:  COPY t, line 3\n",
+        ('psql:/tmp/t/load.sql:26: ERROR:  duplicate key value violates unique constraint "t_pkey"\n'
+         "DETAIL:  Key (id)=(1) already exists.\n"
+         "CONTEXT:  COPY t, line 3\n"),
         "/tmp/t/load.sql", "t.csv", 1,
-        't.csv:3: ERROR: duplicate key value violates unique constraint "t_pkey": Key (id)=(1) already exists. '
-        "(COPY t, line 3)\n",
+        ('t.csv:3: ERROR: duplicate key value violates unique constraint "t_pkey": Key (id)=(1) already exists. '
+         "(COPY t, line 3)\n"),
     ),
     "csv file: the script's line is not shown": (
         "psql:/devenv/columns.sql:1: ERROR:  improper relation name (too many dotted names): a.b.c.d\n",
@@ -273,11 +273,11 @@ DB_ERRORS = {
         "060_a.b.c.d.csv: ERROR: improper relation name (too many dotted names): a.b.c.d\n",
     ),
     "plain error line (no connection)": (
-        'psql: error: connection to server at "127.0.0.1", port 5432 failed: FATAL:  password authentication '
-        'failed for user "devenv"\n',
+        ('psql: error: connection to server at "127.0.0.1", port 5432 failed: FATAL:  password authentication '
+         'failed for user "devenv"\n'),
         "-", "devenv_fixtures", 0,
-        'devenv_fixtures: psql: error: connection to server at "127.0.0.1", port 5432 failed: FATAL: password '
-        'authentication failed for user "devenv"\n',
+        ('devenv_fixtures: psql: error: connection to server at "127.0.0.1", port 5432 failed: FATAL: password '
+         'authentication failed for user "devenv"\n'),
     ),
     "error in another script than the one named": (
         "psql:/devenv/record.sql:1: ERROR:  permission denied for table devenv_fixtures\n",
@@ -285,8 +285,8 @@ DB_ERRORS = {
         "010_a.sql: psql:/devenv/record.sql:1: ERROR: permission denied for table devenv_fixtures\n",
     ),
     "first error wins": (
-        "psql:/fixtures/a.sql:2: ERROR:  relation \"x\" does not exist\n"
-        "psql:/fixtures/a.sql:5: ERROR:  current transaction is aborted\n",
+        ("psql:/fixtures/a.sql:2: ERROR:  relation \"x\" does not exist\n"
+         "psql:/fixtures/a.sql:5: ERROR:  current transaction is aborted\n"),
         "/fixtures/a.sql", "a.sql", 0,
         'a.sql:2: ERROR: relation "x" does not exist\n',
     ),

@@ -35,7 +35,7 @@ def test_the_three_kinds_have_programs():
 @pytest.mark.parametrize("kind", KINDS)
 def test_program_is_the_kind_directory_without_python_plus_seedlib(kind):
     files = seed_program(kind)
-    expected = sorted(p.name for p in (ROOT / kind).iterdir() if p.is_file() and p.suffix != ".py") + ["seedlib.sh"]
+    expected = [*sorted(p.name for p in (ROOT / kind).iterdir() if p.is_file() and p.suffix != ".py"), "seedlib.sh"]
     assert list(files) == sorted(expected)  # sorted by name
     assert "seed.sh" in files and "__init__.py" not in files and "__pycache__" not in files
     assert not any(name.endswith((".py", ".pyc")) for name in files)
@@ -112,7 +112,7 @@ def test_digest_follows_the_files_on_disk(tmp_path, monkeypatch):
 # --- the files as text ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", PROGRAM_FILES + [ROOT / "seedlib.sh"], ids=relative)
+@pytest.mark.parametrize("path", [*PROGRAM_FILES, ROOT / "seedlib.sh"], ids=relative)
 def test_plain_text_without_tabs_or_trailing_blanks(path):
     text = path.read_bytes().decode("utf-8")
     assert "\t" not in text

@@ -206,8 +206,8 @@ def test_postgres_csv_header_with_quotes_commas_bom_crlf(postgres):
         ({"010_users.csv": "id, name ,id\n"}, "010_users.csv: column 'id' appears twice in the header"),
         (
             {"010_users.csv": 'id,"na,me"\n'},
-            "010_users.csv: header does not match table users: no column(s) na,me in the table "
-            "(header: id, na,me; table columns: id, name)",
+            ("010_users.csv: header does not match table users: no column(s) na,me in the table "
+             "(header: id, na,me; table columns: id, name)"),
         ),
         (
             {"010_users.csv": '"id\nx",name\n'},
@@ -215,8 +215,8 @@ def test_postgres_csv_header_with_quotes_commas_bom_crlf(postgres):
         ),
         (
             {"010_nothing.csv": "a\n"},
-            "010_nothing.csv: table nothing does not exist (a CSV file loads into the table its name gives: "
-            "010_nothing.csv -> nothing); create it in an earlier .sql file",
+            ("010_nothing.csv: table nothing does not exist (a CSV file loads into the table its name gives: "
+             "010_nothing.csv -> nothing); create it in an earlier .sql file"),
         ),
     ],
     ids=["no header", "duplicate", "unknown", "line break", "no table"],

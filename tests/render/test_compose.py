@@ -120,8 +120,8 @@ def test_literal_from_is_warned_about_when_mirror_cannot_reach_it(make_project):
     )
     warnings = render_compose(load_project(root, environ={})).warnings
     assert warnings == [
-        "services/api/Dockerfile:1: FROM python:3.12 is not reached by images.mirror; "
-        "declare it as `ARG BASE_IMAGE=...` and `FROM ${BASE_IMAGE}`"
+        ("services/api/Dockerfile:1: FROM python:3.12 is not reached by images.mirror; "
+         "declare it as `ARG BASE_IMAGE=...` and `FROM ${BASE_IMAGE}`")
     ]
 
 

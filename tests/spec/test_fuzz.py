@@ -67,10 +67,10 @@ def _paths(node, here=()):
     yield here
     if isinstance(node, dict):
         for key, value in node.items():
-            yield from _paths(value, here + (key,))
+            yield from _paths(value, (*here, key))
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from _paths(value, here + (index,))
+            yield from _paths(value, (*here, index))
 
 
 ALL_PATHS = [p for p in _paths(VALID) if p]

@@ -20,7 +20,7 @@ def table_name(file_name: str) -> str:
     without ``.csv``, is the table name as PostgreSQL reads an identifier (so it folds
     to lower case; ``schema.table`` names a table in another schema).
     """
-    stem = file_name[:-4] if file_name.endswith(".csv") else file_name
+    stem = file_name.removesuffix(".csv")
     return ORDER_PREFIX.sub("", stem, count=1)
 
 

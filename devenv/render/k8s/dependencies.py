@@ -218,7 +218,7 @@ def _seed_env(target: Target, name: str) -> list[dict[str, Any]]:
             env.append({"name": key, "valueFrom": secret_ref(target, secret_key)})
         else:
             env.append({"name": key, "value": value})
-    return env + [{"name": "HOME", "value": "/tmp"}]
+    return [*env, {"name": "HOME", "value": "/tmp"}]
 
 
 def _fixtures_job(target: Target, name: str, dependency: Dependency, files: dict[str, str]) -> list[dict[str, Any]]:

@@ -94,7 +94,7 @@ def overlay_files(base: K8sRender, env: K8sRender, command: str) -> dict[str, st
     kustomization: dict[str, Any] = {**KUSTOMIZATION}
     if namespace:
         kustomization["namespace"] = namespace
-    kustomization["resources"] = ["../../base"] + sorted(path.removeprefix(prefix) for path in added_files)
+    kustomization["resources"] = ["../../base", *sorted(path.removeprefix(prefix) for path in added_files)]
     kustomization["labels"] = [{"pairs": {LABEL_INSTANCE: target.instance}, "includeTemplates": True}]
     if patches:
         kustomization["patches"] = sorted(patches, key=lambda p: p["path"])

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from devenv.project import Project
 from devenv.kinds import kind_of
+from devenv.project import Project
 from devenv.render.images import mirror_image
 from devenv.spec.model import Dependency, Environment, Resources
 

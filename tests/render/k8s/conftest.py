@@ -121,7 +121,7 @@ def edge(make_project, tmp_path):
     """edge("worker-only") -> the loaded project of that edge case."""
 
     def load(name: str):
-        root = make_project(EDGE_SPECS[name], {folder: "" for folder in EDGE_DIRS[name]}, root=tmp_path / name)
+        root = make_project(EDGE_SPECS[name], dict.fromkeys(EDGE_DIRS[name], ""), root=tmp_path / name)
         if name == "fixtures":
             for rel, text in FIXTURE_FILES.items():
                 (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -135,7 +135,6 @@ def edge(make_project, tmp_path):
 def stub_seed_scripts(monkeypatch):
     """Golden files hold a stand-in for the seeding scripts, which the fixtures feature owns and changes."""
     from devenv.render.k8s import dependencies
-
     from devenv.render.programs import ProgramDir
 
     def stand_in(kind: str) -> ProgramDir:

@@ -65,8 +65,8 @@ def load(make_project):
         ),
         (
             "  staging:\n    resources: {api: {cpu: 2 cores}}\n",
-            "devenv.yaml:10:28: environments.staging.resources.api.cpu: '2 cores' is not a CPU amount: "
-            "use millicores like '250m' or cores like '0.5' or '2'",
+            ("devenv.yaml:10:28: environments.staging.resources.api.cpu: '2 cores' is not a CPU amount: "
+             "use millicores like '250m' or cores like '0.5' or '2'"),
             None,
         ),
         (
@@ -76,8 +76,8 @@ def load(make_project):
         ),
         (
             "  staging: {domain: Shop.Example.com}\n",
-            "devenv.yaml:9:21: environments.staging.domain: 'Shop.Example.com' is not a valid domain: "
-            "dot-separated lower-case labels of letters, digits and '-'",
+            ("devenv.yaml:9:21: environments.staging.domain: 'Shop.Example.com' is not a valid domain: "
+             "dot-separated lower-case labels of letters, digits and '-'"),
             None,
         ),
         (
@@ -87,8 +87,8 @@ def load(make_project):
         ),
         (
             "  Staging: {}\n",
-            "devenv.yaml:9:3: environments.Staging: 'Staging' is not a valid name: use lower-case letters, digits and '-', "
-            "starting and ending with a letter or digit (DNS-1123 label)",
+            ("devenv.yaml:9:3: environments.Staging: 'Staging' is not a valid name: use lower-case letters, digits and '-', "
+             "starting and ending with a letter or digit (DNS-1123 label)"),
             None,
         ),
         (
@@ -147,8 +147,8 @@ def test_built_service_needs_a_registry(load):
 WARNING_CASES = [
     (
         "services: {api: {port: 8000, public: true, host_port: 18000}}",
-        "services.api.host_port: a port on your machine has no meaning in a cluster; "
-        "public services are reached through an Ingress",
+        ("services.api.host_port: a port on your machine has no meaning in a cluster; "
+         "public services are reached through an Ingress"),
     ),
     (
         "services: {api: {port: 8000, public: true}}",
@@ -156,8 +156,8 @@ WARNING_CASES = [
     ),
     (
         "services: {api: {port: 8000, target: dev}}",
-        "services.api.target: 'dev' is the stage for local builds; the cluster runs the image from images.registry, "
-        "built from the Dockerfile's production stage",
+        ("services.api.target: 'dev' is the stage for local builds; the cluster runs the image from images.registry, "
+         "built from the Dockerfile's production stage"),
     ),
     (
         "services: {api: {port: 8000, env: {DEBUG: 'true'}}}",
@@ -165,19 +165,19 @@ WARNING_CASES = [
     ),
     (
         "services: {api: {port: 8000, env: {STRIPE_SECRET_KEY: sk_test}}}",
-        "services.api.env.STRIPE_SECRET_KEY: looks like a secret, so its value in devenv.yaml stays on your machine; "
-        "the cluster reads it from Secret shop-staging-secrets (key STRIPE_SECRET_KEY)",
+        ("services.api.env.STRIPE_SECRET_KEY: looks like a secret, so its value in devenv.yaml stays on your machine; "
+         "the cluster reads it from Secret shop-staging-secrets (key STRIPE_SECRET_KEY)"),
     ),
     (
-        "services: {api: {port: 8000, depends_on: [db], env: {DATABASE_URL: 'postgresql://x'}}}\n"
-        "dependencies: {db: {kind: postgres}}",
-        "services.api.env.DATABASE_URL: in a cluster this variable comes from Secret shop-staging-secrets "
-        "(key DB_URL), not from devenv.yaml",
+        ("services: {api: {port: 8000, depends_on: [db], env: {DATABASE_URL: 'postgresql://x'}}}\n"
+         "dependencies: {db: {kind: postgres}}"),
+        ("services.api.env.DATABASE_URL: in a cluster this variable comes from Secret shop-staging-secrets "
+         "(key DB_URL), not from devenv.yaml"),
     ),
     (
         "services: {api: {port: 8000}}\ndependencies: {db: {kind: postgres, host_port: 15432}}",
-        "dependencies.db.host_port: a port on your machine has no meaning in a cluster; "
-        "use `kubectl port-forward svc/db 15432:5432`",
+        ("dependencies.db.host_port: a port on your machine has no meaning in a cluster; "
+         "use `kubectl port-forward svc/db 15432:5432`"),
     ),
     (
         "services: {api: {port: 8000}, worker: {template: worker}, web: {port: 80, depends_on: [worker]}}",
@@ -230,6 +230,6 @@ def test_example_warnings(example):
     _, rendered = build_files(example, "staging", TAG)
     assert rendered.warnings == [
         "services.api.develop: code mounts and hot reload are for development; the cluster runs the code baked into the image",
-        "services.api.target: 'dev' is the stage for local builds; the cluster runs the image from images.registry, "
-        "built from the Dockerfile's production stage",
+        ("services.api.target: 'dev' is the stage for local builds; the cluster runs the image from images.registry, "
+         "built from the Dockerfile's production stage"),
     ]

@@ -53,8 +53,8 @@ def test_fixtures_on_golden(edge, golden, stub_seed_scripts):
 def test_fixtures_jobs_seed_like_devenv_up(edge):
     files, rendered = build_files(edge("fixtures"), "staging", TAG, fmt="plain")
     assert rendered.warnings == [
-        "fixtures.queue: rabbitmq fixtures are not loaded in a cluster (the seeding needs the node's Erlang cookie); "
-        "import them with rabbitmqctl"
+        ("fixtures.queue: rabbitmq fixtures are not loaded in a cluster (the seeding needs the node's Erlang cookie); "
+         "import them with rabbitmqctl")
     ]
     docs = by_key(documents(files))
     jobs = {doc["metadata"]["labels"]["app.kubernetes.io/name"]: doc for (kind, _), doc in docs.items() if kind == "Job"}

@@ -39,7 +39,7 @@ def migrate(pool: ConnectionPool, attempts: int = 30) -> None:
                         cur.executemany("INSERT INTO items (name) VALUES (%s)", [(name,) for name in SEED])
             log.info("database schema ready")
             return
-        except Exception as exc:  # noqa: BLE001 - the database may still be starting
+        except Exception as exc:  # the database may still be starting
             if attempt == attempts:
                 raise
             log.warning("database not ready, retrying", extra={"attempt": attempt, "error": str(exc)})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from app.settings import Settings
@@ -25,7 +25,7 @@ def make_job(task: str, payload: dict[str, Any]) -> dict[str, Any]:
         "id": uuid.uuid4().hex,
         "task": task,
         "payload": payload,
-        "enqueued_at": datetime.now(timezone.utc).isoformat(),
+        "enqueued_at": datetime.now(UTC).isoformat(),
     }
 
 

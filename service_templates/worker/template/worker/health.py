@@ -50,7 +50,7 @@ def serve(health: Health, port: int) -> ThreadingHTTPServer:
     """Start the health endpoint in a daemon thread; `.shutdown()` stops it."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:  # http.server's naming
             if self.path.split("?")[0] != "/healthz":
                 self.send_error(404)
                 return

@@ -33,7 +33,7 @@ def process(delivery: Delivery, results, health: Health | None = None) -> str:
     started = time.perf_counter()
     try:
         result = tasks.run(task, job.get("payload") or {})
-    except Exception as exc:  # noqa: BLE001 - a failing job must not stop the worker
+    except Exception as exc:  # a failing job must not stop the worker
         log.exception("job failed", extra={"job": job_id, "task": task})
         results.record(job_id, task, "failed", error=f"{type(exc).__name__}: {exc}")
         if health:
