@@ -165,16 +165,22 @@ def main() -> int:
             "csv_bytes": size,
             "rounds": ROUNDS,
             "table": "events (bigint primary key, integer, text, numeric, timestamptz)",
-            "devenv_seed": {**devenv_s, "rows_per_s": round(devenv_rate),
-                            "what": "`devenv seed db` end to end: CLI, start of db-seed, sha256, header check, load, record"},
-            "psql_copy": {**copy_s, "rows_per_s": round(copy_rate),
-                          "what": "`docker exec db psql -c '\\copy events FROM file CSV HEADER'`, file already in the container"},
+            "devenv_seed": {
+                **devenv_s, "rows_per_s": round(devenv_rate),
+                "what": "`devenv seed db` end to end: CLI, start of db-seed, sha256, header check, load, record",
+            },
+            "psql_copy": {
+                **copy_s, "rows_per_s": round(copy_rate),
+                "what": "`docker exec db psql -c '\\copy events FROM file CSV HEADER'`, file already in the container",
+            },
             "row_by_row_inserts": {"rows": INSERT_ROWS, "seconds": round(insert_s, 3), "rows_per_s": round(insert_rate),
                                    "what": "one INSERT per row through psql -f, one transaction"},
-            "devenv_seed_nothing_pending": {**summary(noop),  # one per round, right after the devenv load
-                                            "what": "fixed cost per `devenv seed`: CLI, container start, checksums, record lookup"},
+            "devenv_seed_nothing_pending": {
+                **summary(noop),  # one per round, right after the devenv load
+                "what": "fixed cost per `devenv seed`: CLI, container start, checksums, record lookup",
+            },
             "devenv_load_rows_per_s_without_fixed_cost": round(
-                ROWS / statistics.median(max(d - n, 1e-3) for d, n in zip(samples["devenv"], noop))
+                ROWS / statistics.median(max(d - n, 1e-3) for d, n in zip(samples["devenv"], noop, strict=True))
             ),
             "ratio_devenv_vs_copy": round(devenv_rate / copy_rate, 3),
             "ratio_devenv_vs_inserts": round(devenv_rate / insert_rate, 2),

@@ -23,6 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import itertools
+
 from devenv.export import build_files, write_tree
 from devenv.spec.loader import load_project
 
@@ -108,7 +110,7 @@ def measure(services: int) -> dict:
 def main() -> int:
     results = {str(n): measure(n) for n in SIZES}
     slopes = {}
-    for small, large in zip(SIZES, SIZES[1:], strict=False):
+    for small, large in itertools.pairwise(SIZES):
         a, b = results[str(small)]["total_median_s"], results[str(large)]["total_median_s"]
         slopes[f"{small}->{large}"] = round(math.log(b / a) / math.log(large / small), 3)
     goal = results.get(str(GOAL_SERVICES), {}).get("total_median_s")

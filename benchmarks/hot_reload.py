@@ -142,7 +142,9 @@ class Project:
         self.devenv("add", "service", "worker", "--template", "worker", "--queue", "redis")
         self.devenv("add", "service", "web", "--template", "frontend", "--host-port", self.web_port)
         self.main.write_text(
-            self.main.read_text().replace('log = logging.getLogger("app")', 'log = logging.getLogger("app")\nVERSION = "0"')
+            self.main.read_text().replace(
+                'log = logging.getLogger("app")', 'log = logging.getLogger("app")\nVERSION = "0"'
+            )
             + '\n\n@app.get("/api/hot")\ndef hot() -> dict:\n    return {"version": VERSION}\n'
         )
         self.tasks.write_text(
@@ -160,8 +162,10 @@ class Project:
         return path
 
     def remove(self) -> None:
-        subprocess.run(["docker", "compose", "-p", self.name, "down", "--volumes", "--remove-orphans", "--timeout", "3"],
-                       capture_output=True)  # fmt: skip
+        subprocess.run(
+            ["docker", "compose", "-p", self.name, "down", "--volumes", "--remove-orphans", "--timeout", "3"],
+            capture_output=True,
+        )
         images = run(["docker", "images", "-q", "--filter", f"reference={self.name}-*"], check=False).split()
         if images:
             subprocess.run(["docker", "rmi", "-f", *sorted(set(images))], capture_output=True)

@@ -40,8 +40,7 @@ def generate(project: Project, *, check: bool = False) -> GenerateResult:
             drift.append(rel)
             diffs.append(unified_diff(current, text, rel))
     stale = [rel for rel in _existing_programs(project.root) if rel not in wanted]
-    for rel in stale:
-        diffs.append(f"{rel}: no longer generated (remove it)\n")
+    diffs.extend(f"{rel}: no longer generated (remove it)\n" for rel in stale)
     if check:
         if drift or stale:
             raise DriftError(_drift_message(drift, stale, project), diff="".join(diffs))

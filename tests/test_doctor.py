@@ -22,7 +22,8 @@ def test_mirror_check_resolves_hosts():
             return [()]
         raise OSError("no")
 
-    checks = list(mirror_check({"docker.io": "registry.corp.example/hub", "ghcr.io": "nope.example/x", "quay.io": "local"}, resolve))
+    mirror = {"docker.io": "registry.corp.example/hub", "ghcr.io": "nope.example/x", "quay.io": "local"}
+    checks = list(mirror_check(mirror, resolve))
     assert [(c.name, c.status) for c in checks] == [
         ("mirror docker.io", "ok"),
         ("mirror ghcr.io", "fail"),

@@ -24,7 +24,9 @@ def test_the_measure_sees_a_kind_named_in_code(tmp_path):
     (package / "kinds" / "postgres").mkdir(parents=True)
     (package / "kinds" / "postgres" / "__init__.py").write_text('NAME = "postgres"\n')
     for index in range(3):
-        (package / f"m{index}.py").write_text(f'"""Mentions postgres in a docstring only."""\nX{index} = "a postgres db"\n')
+        (package / f"m{index}.py").write_text(
+            f'"""Mentions postgres in a docstring only."""\nX{index} = "a postgres db"\n'
+        )
     (package / "quiet.py").write_text('"""postgres, in a docstring: not counted."""\n')
     proc = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "kind_mentions.py"), str(tmp_path)], capture_output=True, text=True

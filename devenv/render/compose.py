@@ -183,12 +183,12 @@ def _build(project: Project, name: str, service: Service, warnings: list[str]) -
             if mirrored != default:
                 args[arg] = mirrored
         if project.mirror:
-            for entry in info.literal_bases():
-                if mirror_image(entry.image, project.mirror) != entry.image:
-                    warnings.append(
-                        f"{service.build_path(name)}/Dockerfile:{entry.line}: FROM {entry.image} is not reached by "
-                        "images.mirror; declare it as `ARG BASE_IMAGE=...` and `FROM ${BASE_IMAGE}`"
-                    )
+            warnings.extend(
+                f"{service.build_path(name)}/Dockerfile:{entry.line}: FROM {entry.image} is not reached by "
+                "images.mirror; declare it as `ARG BASE_IMAGE=...` and `FROM ${BASE_IMAGE}`"
+                for entry in info.literal_bases()
+                if mirror_image(entry.image, project.mirror) != entry.image
+            )
         if target and info.stages and target not in info.stages:
             warnings.append(
                 f"{service.build_path(name)}/Dockerfile has no stage '{target}' (stages: {', '.join(info.stages)})"

@@ -121,8 +121,8 @@ def develop_entries(name: str, service: Service, polling: bool) -> dict[str, Any
     source = service.build_path(name)
     volumes: list[dict[str, Any]] = [{"type": "bind", "source": f"./{source}", "target": target}]
     if service.template and not service.develop.mount:
-        for hidden in TEMPLATES[service.template].hidden:
-            volumes.append({"type": "tmpfs", "target": f"{target}/{hidden}"})
+        hidden = TEMPLATES[service.template].hidden
+        volumes.extend({"type": "tmpfs", "target": f"{target}/{folder}"} for folder in hidden)
     out: dict[str, Any] = {"volumes": volumes, "user": HOST_USER}
     command = reload_command(service)
     if command:

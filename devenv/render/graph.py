@@ -33,9 +33,11 @@ def render_mermaid(spec: Spec) -> str:
     for name in spec.dependencies:
         label = _label(spec, name).replace("\\n", "<br/>")
         lines.append(f'  {_mermaid_id(name)}[("{label}")]')
-    for name, service in spec.services.items():
-        for target in service.depends_on:
-            lines.append(f"  {_mermaid_id(name)} --> {_mermaid_id(target)}")
+    lines.extend(
+        f"  {_mermaid_id(name)} --> {_mermaid_id(target)}"
+        for name, service in spec.services.items()
+        for target in service.depends_on
+    )
     public = [_mermaid_id(n) for n, s in spec.services.items() if s.public]
     if public:
         lines.append("  classDef public stroke-width:3px")
@@ -49,10 +51,9 @@ def render_dot(spec: Spec) -> str:
     for name, service in spec.services.items():
         style = ', penwidth=2' if service.public else ""
         lines.append(f'  "{name}" [shape=box, label="{_label(spec, name)}"{style}];')
-    for name in spec.dependencies:
-        lines.append(f'  "{name}" [shape=cylinder, label="{_label(spec, name)}"];')
-    for name, service in spec.services.items():
-        for target in service.depends_on:
-            lines.append(f'  "{name}" -> "{target}";')
+    lines.extend(f'  "{name}" [shape=cylinder, label="{_label(spec, name)}"];' for name in spec.dependencies)
+    lines.extend(
+        f'  "{name}" -> "{target}";' for name, service in spec.services.items() for target in service.depends_on
+    )
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -73,8 +73,7 @@ def holder_of(port: int, containers: list[dict] | None = None) -> str | None:
     inode = _listening_inode(port)
     if inode is None:
         return None
-    process = _process_with_socket(inode)
-    return process
+    return _process_with_socket(inode)
 
 
 def _listening_inode(port: int) -> str | None:

@@ -55,7 +55,8 @@ class StartOrder:
         grouped = by_service(containers)
         for name in self.services:
             have = grouped.get(name, [])
-            if self.desired[name].role not in ("oneshot", "barrier") and have and all(c.state == "running" for c in have):
+            runs = self.desired[name].role not in ("oneshot", "barrier")
+            if runs and have and all(c.state == "running" for c in have):
                 self.started.add(name)
 
     def due(self, containers: list[ContainerState]) -> list[str]:

@@ -11,6 +11,7 @@ devenv.yaml. The test project is removed afterwards, volumes included.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import subprocess
@@ -124,10 +125,8 @@ def run_tests(project: Project, services: list[str] | None = None, *, build: boo
             yield result
     finally:
         if compose is not None:
-            try:
+            with contextlib.suppress(DevenvError, OSError, subprocess.TimeoutExpired):
                 compose.run("down", "--volumes", "--remove-orphans", "--timeout", "5", timeout=120)
-            except (DevenvError, OSError, subprocess.TimeoutExpired):
-                pass
         try:
             os.unlink(compose_path)
             tmp_root.rmdir()

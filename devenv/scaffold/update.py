@@ -233,7 +233,5 @@ def _git_identity(sandbox: Path) -> Iterator[None]:
 
 
 def _remove_if_empty(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         path.rmdir()
-    except OSError:
-        pass

@@ -97,7 +97,11 @@ def check_spec(spec: Spec, root: Path, spec_path: Path, positions: Positions) ->
 
     for source, target in spec.images.mirror.items():
         if not source.strip() or not target.strip() or " " in source or " " in target:
-            problem(("images", "mirror", source), f"images.mirror.{source}", "registry names must be non-empty and without spaces")
+            problem(
+                ("images", "mirror", source),
+                f"images.mirror.{source}",
+                "registry names must be non-empty and without spaces",
+            )
 
     for name, folder in spec.fixtures.items():
         for loc, text, hint in _fixture_problems(spec, root, name, folder):
@@ -141,7 +145,8 @@ def _fixture_problems(spec: Spec, root: Path, name: str, folder: str) -> list[tu
         return [(key, f"'{name}' is not a dependency", hint)]
     seed = seed_service(name)
     if seed in spec.services or seed in spec.dependencies:
-        return [(key, f"the fixtures of '{name}' run as the one-shot service '{seed}', which is already a name", "rename it")]
+        text = f"the fixtures of '{name}' run as the one-shot service '{seed}', which is already a name"
+        return [(key, text, "rename it")]
     if BARRIER in spec.services or BARRIER in spec.dependencies:
         return [(key, f"fixtures add the compose service '{BARRIER}', which is already a name", "rename it")]
     base = root.absolute()
@@ -150,7 +155,8 @@ def _fixture_problems(spec: Spec, root: Path, name: str, folder: str) -> list[tu
         return [(value, f"'{folder}' is outside the project directory", "use a directory inside the project")]
     if not target.is_dir():
         accepted = formats.describe(dependency.kind)
-        return [(value, f"directory '{folder}' does not exist", f"create it and put the {dependency.kind} fixtures in it ({accepted})")]
+        hint = f"create it and put the {dependency.kind} fixtures in it ({accepted})"
+        return [(value, f"directory '{folder}' does not exist", hint)]
     wrong = formats.misplaced(dependency.kind, target)
     if wrong:
         other = formats.kind_of_file(wrong[0])

@@ -33,7 +33,9 @@ def check_environments(spec: Spec, spec_path: Path, positions: Positions) -> Non
                 problem(
                     loc,
                     f"'{name}' is a dependency: a dependency runs one replica in a cluster",
-                    hint="replicas apply to services; mark a managed, replicated database 'external' under dependencies",
+                    hint=(
+                        "replicas apply to services; mark a managed, replicated database 'external' under dependencies"
+                    ),
                 )
             elif name not in spec.services:
                 problem(loc, f"'{name}' is not a service", hint=_hint(name, services, "services"))

@@ -104,7 +104,9 @@ _EXPECTED = {
 }
 
 
-def spec_error_from_validation(exc: ValidationError, path: Path, positions: Positions, root: type[BaseModel]) -> SpecError:
+def spec_error_from_validation(
+    exc: ValidationError, path: Path, positions: Positions, root: type[BaseModel]
+) -> SpecError:
     """The first error (in file order) of a pydantic ValidationError, located."""
     located = []
     for err in exc.errors(include_url=False):
@@ -163,7 +165,10 @@ def _explain(err: dict[str, Any], loc: PathKey, root: type[BaseModel], is_key: b
         return f"{value} must be {words[kind]} {bound}", None
     if kind == "string_pattern_mismatch":
         if is_key or (loc and loc[-2:-1] == ("env",)):
-            return f"'{loc[-1]}' is not a valid environment variable name", "use letters, digits and '_', not starting with a digit"
+            return (
+                f"'{loc[-1]}' is not a valid environment variable name",
+                "use letters, digits and '_', not starting with a digit",
+            )
         return f"{_describe(value)} does not match {ctx.get('pattern')}", None
     if kind in _EXPECTED:
         return f"expected {_EXPECTED[kind]}, got {_describe(value)}", None

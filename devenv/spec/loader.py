@@ -36,7 +36,9 @@ def parse_spec(text: str, path: Path) -> tuple[Spec, Positions]:
         raise SpecError(path, 1, 1, "", "the file is empty", hint="start from `devenv init`, or see docs/spec.md")
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else "a single value"
-        raise SpecError(path, 1, 1, "", f"expected a mapping at the top level, got {kind}", hint="start with 'name: <project>'")
+        raise SpecError(
+            path, 1, 1, "", f"expected a mapping at the top level, got {kind}", hint="start with 'name: <project>'"
+        )
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:

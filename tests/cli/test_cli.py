@@ -62,7 +62,7 @@ def test_generate_check_reports_drift_with_diff_and_writes_nothing(cli, make_pro
 
 def test_bad_spec_exit_2_no_traceback_unless_debug(cli, make_project):
     root = make_project("name: shop\nservices:\n  api:\n    port: nope\n")
-    code, out, err = cli("-C", root, "generate")
+    code, _out, err = cli("-C", root, "generate")
     assert code == 2
     assert err.splitlines()[0] == "devenv.yaml:4:11: services.api.port: expected a whole number, got the text 'nope'"
     assert "Traceback" not in err

@@ -66,7 +66,9 @@ def test_unknown_dependency(make_project):
 
 def test_a_service_is_not_a_dependency(make_project):
     err = error(make_project, "  api: fixtures/db\n", {"fixtures/db/a.sql": ""})
-    assert str(err) == "devenv.yaml:11:3: fixtures.api: 'api' is a service; fixtures seed dependencies (postgres, redis, rabbitmq)"
+    assert str(err) == (
+        "devenv.yaml:11:3: fixtures.api: 'api' is a service; fixtures seed dependencies (postgres, redis, rabbitmq)"
+    )
 
 
 def test_missing_directory(make_project):
@@ -89,9 +91,15 @@ def test_kind_mismatch_names_the_file_and_both_kinds(make_project):
         "but 'cache' is a redis dependency, which loads *.redis and *.json"
     )
     err = error(make_project, "  db: fixtures/cache\n", {"fixtures/cache/catalog.json": "{}"})
-    assert "holds catalog.json, a redis fixture, but 'db' is a postgres dependency, which loads *.sql and *.csv" in str(err)
+    assert (
+        "holds catalog.json, a redis fixture, but 'db' is a postgres dependency, which loads *.sql and *.csv"
+        in str(err)
+    )
     err = error(make_project, "  queue: q\n", {"q/queues.json": "{}"})
-    assert "holds queues.json, a redis fixture, but 'queue' is a rabbitmq dependency, which loads definitions.json" in str(err)
+    assert (
+        "holds queues.json, a redis fixture, but 'queue' is a rabbitmq dependency, which loads definitions.json"
+        in str(err)
+    )
 
 
 def test_csv_without_a_table_name(make_project):

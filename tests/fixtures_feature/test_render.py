@@ -39,7 +39,8 @@ images:
 
 def project_with_fixtures(make_project, spec: str = SPEC):
     root = make_project(spec)
-    for folder, name in (("fixtures/db", "001.sql"), ("fixtures/cache", "a.redis"), ("data/$queue", "definitions.json")):
+    files = (("fixtures/db", "001.sql"), ("fixtures/cache", "a.redis"), ("data/$queue", "definitions.json"))
+    for folder, name in files:
         (root / folder).mkdir(parents=True, exist_ok=True)
         (root / folder / name).write_text("{}\n" if name.endswith(".json") else "SELECT 1;\n")
     return load_project(root, environ={})
@@ -62,7 +63,9 @@ def test_one_seed_service_per_entry_with_the_dependency_image_and_script(make_pr
     assert seed["environment"] == {
         "PGDATABASE": "shop", "PGHOST": "127.0.0.1", "PGPASSWORD": "devenv", "PGPORT": "5432", "PGUSER": "devenv"
     }
-    assert services["cache-seed"]["volumes"] == [f"./{PROGRAMS_DIR}/seed-redis:/devenv:ro", "./fixtures/cache:/fixtures:ro"]
+    assert services["cache-seed"]["volumes"] == [
+        f"./{PROGRAMS_DIR}/seed-redis:/devenv:ro", "./fixtures/cache:/fixtures:ro"
+    ]
     assert services["cache-seed"]["environment"] == {"DEVENV_REDIS_HOST": "127.0.0.1", "DEVENV_REDIS_PORT": "6379"}
     assert "plain-seed" not in services
 

@@ -52,7 +52,8 @@ def test_parse_seed_lines():
         "db", "dropped and re-created schema public"
     )
     assert parse_line("db", "devenv-seed: done: 2 applied, 3 unchanged") == FixturesDone("db", 2, 3, 0.0)
-    assert parse_line("db", "devenv-seed: failed 040_bad.sql:5: ERROR: syntax error") == "040_bad.sql:5: ERROR: syntax error"
+    failed = parse_line("db", "devenv-seed: failed 040_bad.sql:5: ERROR: syntax error")
+    assert failed == "040_bad.sql:5: ERROR: syntax error"
     assert parse_line("db", "    psql:/fixtures/040_bad.sql:5: ERROR:  syntax error") is None
 
 
@@ -115,4 +116,7 @@ def test_seed_rows_carry_fixture_counts():
     out = with_fixture_counts(rows, {"db-seed": FixtureCount(3, 1, ("b.csv",)), "cache-seed": None})
     assert out[0] == rows[0] and out[2] == rows[2]
     assert isinstance(out[1], SeedStatus)
-    assert (out[1].health, out[1].fixtures_applied, out[1].fixtures_pending, out[1].ready) == ("3 applied, 1 pending", 3, 1, True)
+    status = out[1]
+    assert (status.health, status.fixtures_applied, status.fixtures_pending, status.ready) == (
+        "3 applied, 1 pending", 3, 1, True
+    )

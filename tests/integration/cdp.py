@@ -9,6 +9,7 @@ fully reloaded (a full reload clears ``window.__devenvPage``).
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import queue
@@ -136,10 +137,8 @@ class WebSocket:
                     return message.decode()
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.sock.close()
-        except OSError:
-            pass
 
 
 class Page:
@@ -211,7 +210,8 @@ class Browser:
         path = os.path.join(self.profile, "DevToolsActivePort")
         while time.monotonic() < deadline:
             if os.path.exists(path):
-                lines = open(path).read().split()
+                with open(path) as file:
+                    lines = file.read().split()
                 if lines:
                     return int(lines[0])
             if self.proc.poll() is not None:

@@ -36,7 +36,7 @@ def test_port_held_by_a_real_listener_is_found_before_anything_starts(project, c
         listener.listen()
         port = listener.getsockname()[1]
         project.write(WEB.format(port=port))
-        code, out, err = cli("-C", project.root, "--output", "plain", "up")
+        code, _out, err = cli("-C", project.root, "--output", "plain", "up")
     assert code == 1
     assert f"error: host port {port} (for web) is in use by process python" in err
     assert "host_port" in err
@@ -47,8 +47,8 @@ def test_port_held_by_another_container_names_it(project, cli, tmp_path):
     port = free_port()
     other = f"{project.name}-holder"
     subprocess.run(
-        ["docker", "run", "-d", "--name", other, "-p", f"127.0.0.1:{port}:8000", "devenv-local/library/python:3.11-slim",
-         "python3", "-m", "http.server", "8000"],
+        ["docker", "run", "-d", "--name", other, "-p", f"127.0.0.1:{port}:8000",
+         "devenv-local/library/python:3.11-slim", "python3", "-m", "http.server", "8000"],
         check=True, capture_output=True,
     )
     try:
@@ -121,11 +121,16 @@ def test_dependency_never_healthy_errors_at_the_timeout_with_its_logs(project, c
     prefix = f"{project.name}-broken"
     build = subprocess.run(
         ["docker", "build", "-q", "-t", f"{prefix}/library/redis:7", "-"],
-        input='FROM devenv-local/library/python:3.11-slim\nCMD ["sh", "-c", "echo pretending to be redis; sleep infinity"]\n',
+        input=(
+            "FROM devenv-local/library/python:3.11-slim\n"
+            'CMD ["sh", "-c", "echo pretending to be redis; sleep infinity"]\n'
+        ),
         capture_output=True, text=True,
     )
     assert build.returncode == 0, build.stderr
-    subprocess.run(["docker", "tag", "devenv-local/library/python:3.11-slim", f"{prefix}/library/python:3.11-slim"], check=True)
+    subprocess.run(
+        ["docker", "tag", "devenv-local/library/python:3.11-slim", f"{prefix}/library/python:3.11-slim"], check=True
+    )
     try:
         project.write(
             """\
@@ -140,7 +145,7 @@ def test_dependency_never_healthy_errors_at_the_timeout_with_its_logs(project, c
             mirror=prefix,
         )
         started = time.monotonic()
-        code, out, err = cli("-C", project.root, "--output", "plain", "up", "--timeout", "6")
+        code, _out, err = cli("-C", project.root, "--output", "plain", "up", "--timeout", "6")
         elapsed = time.monotonic() - started
         assert code == 1
         assert "error: cache is not healthy after 6s" in err
@@ -148,5 +153,6 @@ def test_dependency_never_healthy_errors_at_the_timeout_with_its_logs(project, c
         print(f"timeout 6s reported after {elapsed:.1f}s")
     finally:
         subprocess.run(
-            ["docker", "rmi", "-f", f"{prefix}/library/redis:7", f"{prefix}/library/python:3.11-slim"], capture_output=True
+            ["docker", "rmi", "-f", f"{prefix}/library/redis:7", f"{prefix}/library/python:3.11-slim"],
+            capture_output=True,
         )

@@ -48,7 +48,8 @@ def shop(tmp_path_factory, engine):
 
 
 def sql(shop: conftest.TestProject, query: str) -> str:
-    proc = shop.compose("exec", "-T", "db", "psql", "-q", "-U", "devenv", "-d", shop.name.replace("-", "_"), "-Atc", query)
+    database = shop.name.replace("-", "_")
+    proc = shop.compose("exec", "-T", "db", "psql", "-q", "-U", "devenv", "-d", database, "-Atc", query)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.strip()
 
@@ -65,7 +66,10 @@ def queues(shop: conftest.TestProject) -> list[str]:
     return sorted(line for line in proc.stdout.split() if line != "name")
 
 
-COUNTS = "SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM products), (SELECT count(*) FROM orders), (SELECT count(*) FROM order_items)"
+COUNTS = (
+    "SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM products), (SELECT count(*) FROM orders), "
+    "(SELECT count(*) FROM order_items)"
+)
 RECORDS = "SELECT file, checksum, applied_at FROM devenv_fixtures ORDER BY file"
 
 
@@ -82,7 +86,8 @@ def test_up_seeds_postgres_redis_and_rabbitmq(shop, cli):
     assert sql(shop, COUNTS) == "200|60|500|1001"
     assert sql(shop, "SELECT name, price_cents FROM products WHERE sku = 'BOO-0055-S'") == "Notebook, dotted (S)|1499"
     # identity sequences moved past the loaded ids: the app can insert
-    assert sql(shop, "INSERT INTO customers (email, name, country) VALUES ('new@example.com', 'New', 'DE') RETURNING id") == "201"
+    insert = "INSERT INTO customers (email, name, country) VALUES ('new@example.com', 'New', 'DE') RETURNING id"
+    assert sql(shop, insert) == "201"
     assert sql(shop, "SELECT count(*) FROM order_totals") == "500"
     assert redis(shop, "GET", "feature:new-checkout") == "on"
     assert redis(shop, "HGET", "product:1", "sku") == "MUG-0001-S"
@@ -109,7 +114,9 @@ def test_up_again_applies_nothing_and_duplicates_nothing(shop, cli):
 
 def test_changed_file_is_the_only_one_seed_applies(shop, cli):
     products = shop.root / "fixtures" / "db" / "020_products.csv"
-    text = products.read_text().replace("1,MUG-0001-S,Classic Mug (S),mugs,1499,", "1,MUG-0001-S,Classic Mug (S),mugs,1299,")
+    text = products.read_text().replace(
+        "1,MUG-0001-S,Classic Mug (S),mugs,1499,", "1,MUG-0001-S,Classic Mug (S),mugs,1299,"
+    )
     products.write_text(text + "61,MUG-0061-XL,Giant Mug (XL),mugs,2999,5\n")
     (shop.root / "fixtures" / "cache" / "001_settings.redis").open("a").write("SET feature:recommendations on\n")
     rows = seed_rows(cli, shop)
@@ -133,9 +140,13 @@ def test_changed_file_is_the_only_one_seed_applies(shop, cli):
 
 def test_bad_sql_file_fails_with_file_and_line_and_applies_nothing_of_it(shop, cli):
     bad = shop.root / "fixtures" / "db" / "050_bad.sql"
-    bad.write_text("INSERT INTO products (sku, name, category, price_cents) VALUES ('X-1', 'x', 'mugs', 1);\n\nINSERTT INTO products VALUES (1);\n")
+    bad.write_text(
+        "INSERT INTO products (sku, name, category, price_cents) VALUES ('X-1', 'x', 'mugs', 1);\n"
+        "\n"
+        "INSERTT INTO products VALUES (1);\n"
+    )
     try:
-        code, out, err = cli("-C", shop.root, "--output", "plain", "seed", "db")
+        code, _out, err = cli("-C", shop.root, "--output", "plain", "seed", "db")
         assert code == 1
         assert 'error: seeding db failed: 050_bad.sql:3: ERROR: syntax error at or near "INSERTT"' in err
         assert "LINE 1: INSERTT INTO products VALUES (1);" in err  # the database's own lines
@@ -144,7 +155,7 @@ def test_bad_sql_file_fails_with_file_and_line_and_applies_nothing_of_it(shop, c
         assert sql(shop, "SELECT count(*) FROM devenv_fixtures") == "6"  # earlier files stay applied
 
         # `up` stops at the failed seeding too: the service that needs db is not started again
-        code, out, err = cli("-C", shop.root, "--output", "plain", "up", "--timeout", "120")
+        code, _out, err = cli("-C", shop.root, "--output", "plain", "up", "--timeout", "120")
         assert code == 1
         assert "db-seed" in err
     finally:

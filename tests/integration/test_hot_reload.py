@@ -147,9 +147,11 @@ def host_user():
 def stack(tmp_path_factory, standins, host_user):
     root, name, api_port, web_port = scaffold_stack(tmp_path_factory.mktemp("hot"))
     main = root / "services" / "api" / "app" / "main.py"
-    main.write_text(main.read_text().replace('log = logging.getLogger("app")', 'log = logging.getLogger("app")\nVERSION = "v0"') + ROUTE)
+    logger = 'log = logging.getLogger("app")'
+    main.write_text(main.read_text().replace(logger, f'{logger}\nVERSION = "v0"') + ROUTE)
     tasks = root / "services" / "worker" / "worker" / "tasks.py"
-    tasks.write_text(tasks.read_text().replace("TASKS: dict[str, Task] = {}", 'TASKS: dict[str, Task] = {}\nVERSION = "v0"') + TASK)
+    registry = "TASKS: dict[str, Task] = {}"
+    tasks.write_text(tasks.read_text().replace(registry, f'{registry}\nVERSION = "v0"') + TASK)
     app = root / "services" / "web" / "src" / "App.tsx"
     app.write_text(app.read_text().replace("<h1>Items</h1>", "<h1>Items hot-0</h1>"))
     for path in [root, *root.rglob("*")]:
@@ -235,7 +237,7 @@ def test_broken_code_answers_503_with_the_error_until_it_is_fixed(stack):
     good = main.read_text()
     main.write_text(good + "\ndef broken(:\n")
     try:
-        status, body = until(lambda: (lambda r: r if r[0] == 503 else None)(get(f"{stack.api}/api/hot")), 15, "503")
+        _status, body = until(lambda: (lambda r: r if r[0] == 503 else None)(get(f"{stack.api}/api/hot")), 15, "503")
         assert "SyntaxError" in body and "main.py" in body and "/devenv/reload" not in body
     finally:
         main.write_text(good)
@@ -263,7 +265,8 @@ def test_a_node_modules_on_the_host_does_not_shadow_the_images(stack):
     (fake / "package.json").write_text('{"name": "react", "version": "0.0.0-host", "main": "index.js"}')
     (fake / "index.js").write_text("throw new Error('the host node_modules was used')\n")
     proc = stack.compose(
-        "exec", "-T", "web", "node", "-e", "console.log(require.resolve('react'), require('react/package.json').version)"
+        "exec", "-T", "web", "node", "-e",
+        "console.log(require.resolve('react'), require('react/package.json').version)",
     )
     assert proc.returncode == 0, proc.stderr
     resolved, version = proc.stdout.split()

@@ -39,7 +39,8 @@ class Stack:
 
     def compose(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["docker", "compose", "--project-directory", str(self.root), "-f", str(self.root / "docker-compose.yml"), *args],
+            ["docker", "compose", "--project-directory", str(self.root), "-f", str(self.root / "docker-compose.yml"),
+             *args],
             capture_output=True,
             text=True,
             env={**os.environ, "COMPOSE_BAKE": "false"},
@@ -161,7 +162,10 @@ def test_devenv_test_runs_each_services_tests_in_its_container(stack):
 
 
 def test_prod_images_are_small_non_root_and_healthchecked(stack):
-    args = {"PYTHON_IMAGE": f"{MIRROR_PREFIX}/library/python:3.11-slim", "NODE_IMAGE": f"{MIRROR_PREFIX}/library/node:24-slim"}
+    args = {
+        "PYTHON_IMAGE": f"{MIRROR_PREFIX}/library/python:3.11-slim",
+        "NODE_IMAGE": f"{MIRROR_PREFIX}/library/node:24-slim",
+    }
     services = {}
     for service in ("api", "worker", "web"):
         build = {"context": f"services/{service}", "target": "prod", "args": args}
@@ -188,7 +192,9 @@ def test_prod_images_are_small_non_root_and_healthchecked(stack):
         user = (config.get("User") or "").split(":")[0]
         assert user not in ("", "0", "root"), f"{image} runs as root"
         assert config.get("Healthcheck", {}).get("Test"), f"{image} has no HEALTHCHECK"
-        whoami = subprocess.run(["docker", "run", "--rm", "--entrypoint", "id", image, "-u"], capture_output=True, text=True)
+        whoami = subprocess.run(
+            ["docker", "run", "--rm", "--entrypoint", "id", image, "-u"], capture_output=True, text=True
+        )
         assert whoami.stdout.strip() not in ("", "0"), whoami.stdout + whoami.stderr
     # no dev tools in prod
     for service in ("api", "worker"):

@@ -90,7 +90,7 @@ dependencies:
 
 def test_service_never_healthy_fails_at_timeout_naming_it_with_logs(project, cli):
     project.write(SLOW_SERVICE.format(port=free_port(), health="/missing-page"))
-    code, out, err = cli("-C", project.root, "--output", "plain", "up", "--timeout", "8")
+    code, _out, err = cli("-C", project.root, "--output", "plain", "up", "--timeout", "8")
     assert code == 1
     assert "error: web is not healthy after 8s" in err
     assert "--- last 30 log lines of web (running, starting) ---" in err

@@ -65,7 +65,8 @@ def test_recorded_checksums_are_read_inside_the_dependency():
     assert get("redis").records_command("my-shop", "cache")[0] == ["redis-cli", "--raw", "HGETALL", "devenv:fixtures"]
     assert "rabbit@queue/devenv-fixtures" in get("rabbitmq").records_command("my-shop", "queue")[0][2]
     sha = "a" * 64
-    assert get("postgres").parse_records(f"{sha} 001 schema.sql\n{sha} x.csv\nnoise\n") == {"001 schema.sql": sha, "x.csv": sha}
+    records = get("postgres").parse_records(f"{sha} 001 schema.sql\n{sha} x.csv\nnoise\n")
+    assert records == {"001 schema.sql": sha, "x.csv": sha}
     assert get("redis").parse_records(f"a.redis\n{sha}\nb.json\n{sha}\n") == {"a.redis": sha, "b.json": sha}
     params = f'name\tvalue\ndevenv_fixtures\t{{"definitions.json":"{sha}"}}\ninternal_cluster_id\t"x"\n'
     assert get("rabbitmq").parse_records(params) == {"definitions.json": sha}

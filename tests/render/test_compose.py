@@ -134,10 +134,7 @@ def test_output_is_valid_yaml_with_header(full_project):
 @pytest.mark.skipif(shutil.which("docker") is None, reason="docker CLI not installed")
 @pytest.mark.parametrize("which", ["full", "example"])
 def test_docker_compose_config_accepts_it(which, full_project, tmp_path):
-    if which == "full":
-        project = full_project
-    else:
-        project = load_project(ROOT / "examples" / "shop", environ={})
+    project = full_project if which == "full" else load_project(ROOT / "examples" / "shop", environ={})
     target = tmp_path / "check"
     target.mkdir()
     shutil.copytree(project.root, target, dirs_exist_ok=True)

@@ -159,7 +159,9 @@ def test_the_users_env_wins_over_devenvs_defaults(templates):
 def test_the_generated_reloader_files_are_the_package_and_python_39_syntax(templates, make_project):
     root = make_project(TEMPLATES, {"services/api": "", "services/worker": "", "services/web": ""})
     files = render_compose(load_project(root, environ={})).files()
-    shipped = {path.rsplit("/", 1)[1]: text for path, text in files.items() if path.startswith(f"{PROGRAMS_DIR}/reload/")}
+    shipped = {
+        path.rsplit("/", 1)[1]: text for path, text in files.items() if path.startswith(f"{PROGRAMS_DIR}/reload/")
+    }
     assert shipped == reloader_files()
     for name, text in shipped.items():
         if name.endswith(".py"):

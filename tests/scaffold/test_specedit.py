@@ -65,7 +65,9 @@ def test_four_space_files_stay_four_space_and_block_lists_grow_in_place():
 
 
 def test_flow_lists_grow_in_flow_style():
-    out = edit("name: x\nservices:\n  api:\n    image: foo\n    depends_on: [db]\ndependencies:\n  db: {kind: postgres}\n")
+    out = edit(
+        "name: x\nservices:\n  api:\n    image: foo\n    depends_on: [db]\ndependencies:\n  db: {kind: postgres}\n"
+    )
     assert "depends_on: [db, queue]" in out
 
 

@@ -97,7 +97,7 @@ def image_id(ref: str) -> str | None:
 
 
 def image_label(ref: str, label: str) -> str | None:
-    value = _inspect(ref, "{{index .Config.Labels %s}}" % json.dumps(label))
+    value = _inspect(ref, "{{index .Config.Labels " + json.dumps(label) + "}}")
     if value in (None, "", "<no value>"):
         return None
     return value
@@ -234,7 +234,9 @@ def ensure_images(names: list[str] | None = None, prefix: str = DEFAULT_PREFIX) 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--prefix", default=DEFAULT_PREFIX, help="image name prefix (default: %(default)s)")
-    parser.add_argument("names", nargs="*", metavar="NAME", help=f"stand-ins to build (default: all of {', '.join(STANDINS)})")
+    parser.add_argument(
+        "names", nargs="*", metavar="NAME", help=f"stand-ins to build (default: all of {', '.join(STANDINS)})"
+    )
     args = parser.parse_args(argv)
     if shutil.which("docker") is None:
         parser.error("docker CLI not found (run scripts/setup-engine.sh)")

@@ -132,6 +132,5 @@ def secrets_example(target: Target, env_file: str) -> str:
     ]
     if not target.secret_keys:
         lines.append("# (no keys: nothing in this environment reads a secret)")
-    for key in sorted(target.secret_keys):
-        lines.append(f"{key}={target.secret_keys[key]}")
+    lines.extend(f"{key}={target.secret_keys[key]}" for key in sorted(target.secret_keys))
     return "\n".join(lines) + "\n"

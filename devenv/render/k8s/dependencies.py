@@ -193,7 +193,8 @@ def render_fixtures(target: Target) -> dict[str, list[dict[str, Any]]]:
             continue
         if target.is_external(name):
             target.warn(
-                f"fixtures.{name}: '{name}' is external in '{target.env_name}'; devenv seeds only the dependencies it runs"
+                f"fixtures.{name}: '{name}' is external in '{target.env_name}'; "
+                "devenv seeds only the dependencies it runs"
             )
             continue
         found = target.fixtures.get(name, {})

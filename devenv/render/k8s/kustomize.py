@@ -120,10 +120,9 @@ def as_overlay_sees(doc: dict[str, Any], namespace: str, instance: str) -> dict[
 def json_patch(old: Any, new: Any, path: str = "") -> list[dict[str, Any]]:
     """RFC 6902 operations that turn ``old`` into ``new`` (lists of another length are replaced whole)."""
     if isinstance(old, dict) and isinstance(new, dict):
-        ops: list[dict[str, Any]] = []
-        for key in old:
-            if key not in new:
-                ops.append({"op": "remove", "path": f"{path}/{_escape(key)}"})
+        ops: list[dict[str, Any]] = [
+            {"op": "remove", "path": f"{path}/{_escape(key)}"} for key in old if key not in new
+        ]
         for key, value in new.items():
             here = f"{path}/{_escape(key)}"
             if key not in old:

@@ -40,7 +40,8 @@ def load(make_project):
         ),
         (
             "  staging: {replicas: {db: 2}}\n",
-            "devenv.yaml:9:24: environments.staging.replicas.db: 'db' is a dependency: a dependency runs one replica in a cluster",
+            ("devenv.yaml:9:24: environments.staging.replicas.db: 'db' is a dependency: "
+             "a dependency runs one replica in a cluster"),
             None,
         ),
         (
@@ -50,7 +51,8 @@ def load(make_project):
         ),
         (
             "  staging:\n    resources:\n      api: {storage: 1Gi}\n",
-            "devenv.yaml:11:13: environments.staging.resources.api.storage: 'storage' sizes a dependency's data volume; 'api' is a service",
+            ("devenv.yaml:11:13: environments.staging.resources.api.storage: "
+             "'storage' sizes a dependency's data volume; 'api' is a service"),
             None,
         ),
         (
@@ -60,7 +62,8 @@ def load(make_project):
         ),
         (
             "  production:\n    dependencies: {db: managed}\n",
-            "devenv.yaml:10:24: environments.production.dependencies.db: the text 'managed' is not one of: cluster, external",
+            ("devenv.yaml:10:24: environments.production.dependencies.db: "
+             "the text 'managed' is not one of: cluster, external"),
             None,
         ),
         (
@@ -87,8 +90,8 @@ def load(make_project):
         ),
         (
             "  Staging: {}\n",
-            ("devenv.yaml:9:3: environments.Staging: 'Staging' is not a valid name: use lower-case letters, digits and '-', "
-             "starting and ending with a letter or digit (DNS-1123 label)"),
+            ("devenv.yaml:9:3: environments.Staging: 'Staging' is not a valid name: "
+             "use lower-case letters, digits and '-', starting and ending with a letter or digit (DNS-1123 label)"),
             None,
         ),
         (
@@ -130,7 +133,7 @@ def test_unknown_environment_is_a_usage_error_listing_the_known_ones(load):
 
 def test_no_environments_at_all(load):
     project = load("", base=BASE.replace("environments:\n", ""))
-    with pytest.raises(UsageError, match="devenv.yaml has no environments"):
+    with pytest.raises(UsageError, match=r"devenv\.yaml has no environments"):
         render_k8s(project, "staging", TAG)
 
 
@@ -152,7 +155,8 @@ WARNING_CASES = [
     ),
     (
         "services: {api: {port: 8000, public: true}}",
-        "services.api.public: environment 'staging' has no domain, so 'api' gets no Ingress; set environments.staging.domain",
+        ("services.api.public: environment 'staging' has no domain, so 'api' gets no Ingress; "
+         "set environments.staging.domain"),
     ),
     (
         "services: {api: {port: 8000, target: dev}}",
@@ -181,7 +185,8 @@ WARNING_CASES = [
     ),
     (
         "services: {api: {port: 8000}, worker: {template: worker}, web: {port: 80, depends_on: [worker]}}",
-        "services.web.depends_on: 'worker' has no port, so nothing in the cluster can wait for it; 'web' starts without waiting",
+        ("services.web.depends_on: 'worker' has no port, so nothing in the cluster can wait for it; "
+         "'web' starts without waiting"),
     ),
     (
         "services: {api: {port: 8000}}\nca_certificates: ca.pem",
@@ -229,7 +234,8 @@ def test_example_warnings(example):
 
     _, rendered = build_files(example, "staging", TAG)
     assert rendered.warnings == [
-        "services.api.develop: code mounts and hot reload are for development; the cluster runs the code baked into the image",
+        ("services.api.develop: code mounts and hot reload are for development; "
+         "the cluster runs the code baked into the image"),
         ("services.api.target: 'dev' is the stage for local builds; the cluster runs the image from images.registry, "
          "built from the Dockerfile's production stage"),
     ]

@@ -13,7 +13,9 @@ from tests.render.k8s.conftest import TAG
 
 texts = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["on", "off", "yes", "no", "~", "null", "1e3", "0x1f", "22:22", "-", "- a", "a: b", "#x", "'q'", "*a"]),
+    st.sampled_from(
+        ["on", "off", "yes", "no", "~", "null", "1e3", "0x1f", "22:22", "-", "- a", "a: b", "#x", "'q'", "*a"]
+    ),
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=6),
     st.text(min_size=500, max_size=700, alphabet="ab :"),  # around the length past which fastyaml defers
 )
@@ -44,7 +46,9 @@ def test_floats_and_multiline_text_are_left_to_dump_yaml():
 
 
 def test_every_exported_document(example, edge):
-    cases = [(example, "staging"), (example, "production"), (edge("fixtures"), "staging"), (edge("worker-only"), "prod")]
+    cases = [
+        (example, "staging"), (example, "production"), (edge("fixtures"), "staging"), (edge("worker-only"), "prod")
+    ]
     for project, env in cases:
         for fmt in ("kustomize", "plain"):
             files, _ = build_files(project, env, TAG, fmt=fmt)

@@ -57,7 +57,9 @@ def test_fixtures_jobs_seed_like_devenv_up(edge):
          "import them with rabbitmqctl")
     ]
     docs = by_key(documents(files))
-    jobs = {doc["metadata"]["labels"]["app.kubernetes.io/name"]: doc for (kind, _), doc in docs.items() if kind == "Job"}
+    jobs = {
+        doc["metadata"]["labels"]["app.kubernetes.io/name"]: doc for (kind, _), doc in docs.items() if kind == "Job"
+    }
     assert sorted(jobs) == ["cache-fixtures", "db-fixtures"]
     job = jobs["db-fixtures"]
     assert job["metadata"]["name"].startswith("db-fixtures-")
@@ -90,9 +92,9 @@ def test_fixtures_off_golden(edge, golden, stub_seed_scripts):
 
 def test_fixtures_job_name_follows_content(edge):
     project = edge("fixtures")
-    first = [d for d in plain_documents(project, "staging") if d["kind"] == "Job"][0]["metadata"]["name"]
+    first = next(d for d in plain_documents(project, "staging") if d["kind"] == "Job")["metadata"]["name"]
     (project.root / "fixtures" / "cache" / "001_flags.redis").write_text("SET feature:new-checkout off\n")
-    second = [d for d in plain_documents(project, "staging") if d["kind"] == "Job"][0]["metadata"]["name"]
+    second = next(d for d in plain_documents(project, "staging") if d["kind"] == "Job")["metadata"]["name"]
     assert first != second  # Jobs are immutable: new fixtures, new Job
 
 
