@@ -119,7 +119,7 @@ def develop_entries(name: str, service: Service, polling: bool) -> dict[str, Any
     if target is None:
         return {}
     source = service.build_path(name)
-    volumes: list[dict[str, Any]] = [{"type": "bind", "source": f"./{source}", "target": target}]
+    volumes: list[dict[str, Any] | str] = [{"type": "bind", "source": f"./{source}", "target": target}]
     if service.template and not service.develop.mount:
         hidden = TEMPLATES[service.template].hidden
         volumes.extend({"type": "tmpfs", "target": f"{target}/{folder}"} for folder in hidden)

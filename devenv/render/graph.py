@@ -11,7 +11,7 @@ def _label(spec: Spec, name: str) -> str:
         version = dependency.version or ""
         return f"{name}\\n{dependency.kind}{' ' + version if version else ''}"
     service = spec.services[name]
-    extra = []
+    extra: list[str] = []
     if service.template:
         extra.append(service.template)
     if service.port:

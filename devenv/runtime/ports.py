@@ -8,6 +8,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from devenv.errors import DevenvError
 from devenv.runtime.plan import Desired
@@ -63,7 +64,7 @@ def conflicts(
     return [b for b in wanted if b.port not in own_ports and not is_free(b.host_ip, b.port)]
 
 
-def holder_of(port: int, containers: list[dict] | None = None) -> str | None:
+def holder_of(port: int, containers: list[dict[str, Any]] | None = None) -> str | None:
     """Who listens on ``port``: a container (from the engine's list) or a local process (from /proc)."""
     for item in containers or []:
         for published in item.get("Ports") or []:

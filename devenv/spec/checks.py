@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Protocol
 
 from devenv.errors import SpecError
 from devenv.spec.errors import did_you_mean
 from devenv.spec.model import Spec
-from devenv.spec.yamlsource import Positions
+from devenv.spec.yamlsource import PathKey, Positions
+
+
+class _Problem(Protocol):
+    """Records one problem of ``check_spec``."""
+
+    def __call__(
+        self, loc: PathKey, field: str, text: str, *, key: bool = False, hint: str | None = None
+    ) -> None: ...
 
 
 def check_spec(spec: Spec, root: Path, spec_path: Path, positions: Positions) -> None:
     """Raise the first :class:`SpecError` found by the cross-field rules, in file order."""
     problems: list[SpecError] = []
 
-    def problem(loc: tuple, field: str, text: str, *, key: bool = False, hint: str | None = None) -> None:
+    def problem(loc: PathKey, field: str, text: str, *, key: bool = False, hint: str | None = None) -> None:
         line, col = positions.of_key(loc) if key or len(loc) == 2 else positions.of_value(loc)
         problems.append(SpecError(spec_path, line, col, field, text, hint=hint))
 
@@ -34,7 +43,7 @@ def check_spec(spec: Spec, root: Path, spec_path: Path, positions: Positions) ->
     for name, service in spec.services.items():
         seen: set[str] = set()
         for index, target in enumerate(service.depends_on):
-            loc = ("services", name, "depends_on", index)
+            loc: PathKey = ("services", name, "depends_on", index)
             field = f"services.{name}.depends_on"
             if target == name:
                 problem(loc, field, f"service '{name}' depends on itself")
@@ -76,17 +85,17 @@ def check_spec(spec: Spec, root: Path, spec_path: Path, positions: Positions) ->
         loc = ("services", name, "path") if service.path else ("services", name)
         field = f"services.{name}.path" if service.path else f"services.{name}"
         rel = service.build_path(name)
-        target = (root / rel).resolve()
-        if Path(rel).is_absolute() or not _inside(target, resolved_root):
+        directory = (root / rel).resolve()
+        if Path(rel).is_absolute() or not _inside(directory, resolved_root):
             problem(loc, field, f"'{rel}' is outside the project directory", hint="use a path inside the project")
-        elif not target.is_dir():
+        elif not directory.is_dir():
             problem(
                 loc,
                 field,
                 f"directory '{rel}' does not exist",
                 hint=f"create it with a Dockerfile, use `devenv add service {name}`, or set 'image'",
             )
-        elif not (target / "Dockerfile").is_file():
+        elif not (directory / "Dockerfile").is_file():
             problem(loc, field, f"'{rel}' has no Dockerfile", hint="add one, or set 'image' to run a prebuilt image")
 
     if spec.ca_certificates is not None:
@@ -104,16 +113,16 @@ def check_spec(spec: Spec, root: Path, spec_path: Path, positions: Positions) ->
             )
 
     for name, folder in spec.fixtures.items():
-        for loc, text, hint in _fixture_problems(spec, root, name, folder):
+        for loc, text, fixture_hint in _fixture_problems(spec, root, name, folder):
             line, col = positions.of_value(loc) if loc[-1] == "value" else positions.of_key(loc)
-            problems.append(SpecError(spec_path, line, col, f"fixtures.{name}", text, hint=hint))
+            problems.append(SpecError(spec_path, line, col, f"fixtures.{name}", text, hint=fixture_hint))
 
     if problems:
         problems.sort(key=lambda p: (p.line, p.col))
         raise problems[0]
 
 
-def _claim(ports: dict[int, str], port: int, owner: str, loc: tuple, problem) -> None:
+def _claim(ports: dict[int, str], port: int, owner: str, loc: PathKey, problem: _Problem) -> None:
     if port in ports:
         problem(
             loc,
@@ -125,7 +134,7 @@ def _claim(ports: dict[int, str], port: int, owner: str, loc: tuple, problem) ->
         ports[port] = owner
 
 
-def _fixture_problems(spec: Spec, root: Path, name: str, folder: str) -> list[tuple[tuple, str, str | None]]:
+def _fixture_problems(spec: Spec, root: Path, name: str, folder: str) -> list[tuple[PathKey, str, str | None]]:
     """Problems of one ``fixtures`` entry as (loc, text, hint); loc ends in "value" for the directory."""
     from devenv import kinds
     from devenv.fixtures import formats

@@ -11,14 +11,14 @@ from pathlib import Path
 from devenv.errors import SpecError
 from devenv.spec.errors import did_you_mean
 from devenv.spec.model import Spec
-from devenv.spec.yamlsource import Positions
+from devenv.spec.yamlsource import PathKey, Positions
 
 
 def check_environments(spec: Spec, spec_path: Path, positions: Positions) -> None:
     """Raise the first :class:`SpecError` (in file order) of the cross-field rules of ``environments``."""
     problems: list[SpecError] = []
 
-    def problem(loc: tuple, text: str, *, hint: str | None = None, key: bool = True) -> None:
+    def problem(loc: PathKey, text: str, *, hint: str | None = None, key: bool = True) -> None:
         line, col = positions.of_key(loc) if key else positions.of_value(loc)
         field = ".".join(str(part) for part in loc)
         problems.append(SpecError(spec_path, line, col, field, text, hint=hint))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from devenv.errors import SpecError
 from devenv.spec.yamlsource import PathKey, Positions
@@ -128,7 +129,7 @@ def spec_error_from_validation(
     return SpecError(path, line, col, dotted(loc), problem, hint=hint)
 
 
-def _explain(err: dict[str, Any], loc: PathKey, root: type[BaseModel], is_key: bool) -> tuple[str, str | None]:
+def _explain(err: ErrorDetails, loc: PathKey, root: type[BaseModel], is_key: bool) -> tuple[str, str | None]:
     kind = err["type"]
     value = err.get("input")
     ctx = err.get("ctx") or {}

@@ -18,7 +18,7 @@ DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 TEMPLATES = ("backend", "frontend", "worker")
 CPU = re.compile(r"^([0-9]+m|[0-9]+(\.[0-9]+)?)$")
 BYTES = re.compile(r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
-_BYTE_UNITS = (
+_BYTE_UNITS: dict[str, int] = (
     {"": 1} | {u: 1000**i for i, u in enumerate("kMGTPE", 1)} | {f"{u}i": 1024**i for i, u in enumerate("KMGTPE", 1)}
 )
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from devenv.spec.model import Spec
 
 
-def spec_schema() -> dict:
+def spec_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of the spec, from the pydantic model."""
     schema = Spec.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

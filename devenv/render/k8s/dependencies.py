@@ -94,7 +94,7 @@ def _statefulset(target: Target, name: str, dependency: Dependency) -> dict[str,
     component = dependency_component(dependency)
     object_labels = labels(target, name, component, dependency_version(dependency))
     env, user_var = _credentials(target, name, dependency)
-    check = {"exec": {"command": _health(target, dependency, user_var)}}
+    check: dict[str, Any] = {"exec": {"command": _health(target, dependency, user_var)}}
     tmp, tmp_mount = tmp_volume()
     volumes = [tmp]
     mounts = [{"name": "data", "mountPath": kind.data_path}, tmp_mount]
@@ -102,7 +102,7 @@ def _statefulset(target: Target, name: str, dependency: Dependency) -> dict[str,
         volumes.append({"name": f"run{index}", "emptyDir": {}})
         mounts.append({"name": f"run{index}", "mountPath": path})
     resources = resources_for(target, name, dependency_resources(dependency))
-    container = {
+    container: dict[str, Any] = {
         "name": dependency.kind,
         "image": target.image(kind.image(dependency.version)),
         "imagePullPolicy": "Always",

@@ -88,7 +88,8 @@ def _sequence(items: list[Any], indent: int, first: str, out: list[str]) -> None
 
 def _scalar(value: Any, key: bool) -> str:
     if value is None or isinstance(value, (bool, int, str)):
-        text = _formatted(type(value), value, key)
+        kind: type = type(value)
+        text = _formatted(kind, value, key)
         if text is not None:
             return text
     raise _Fallback

@@ -84,17 +84,19 @@ def render_workload_policies(target: Target, fixture_jobs: list[str]) -> dict[st
                 graph[other].ingress_from.append(source)
             else:
                 graph[source].egress.append((None, port))
-        elif spec.services[other].port is not None:
-            graph[source].egress.append((other, spec.services[other].port))
-            graph[other].ingress_from.append(source)
+        else:
+            service_port = spec.services[other].port
+            if service_port is not None:
+                graph[source].egress.append((other, service_port))
+                graph[other].ingress_from.append(source)
 
     for name, service in spec.services.items():
         for other in service.depends_on:
             connect(name, other)
-    for dependency in fixture_jobs:
-        job = f"{dependency}-fixtures"
+    for name in fixture_jobs:
+        job = f"{name}-fixtures"
         graph[job] = _Workload("fixtures")
-        connect(job, dependency)
+        connect(job, name)
 
     policies: dict[str, dict[str, Any]] = {}
     for name, node in graph.items():
