@@ -7,7 +7,7 @@ PYTHON ?= python3
 DEVENV := $(VENV)/bin/devenv
 PYTEST_ARGS ?=
 
-.PHONY: demo test setup engine unit integration bench demo-down
+.PHONY: demo test lint setup engine unit integration bench demo-down
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,12 @@ demo: engine
 demo-down: setup
 	$(DEVENV) -C examples/shop down
 
-test: engine
+# ruff and mypy --strict (configured in pyproject.toml); `make test` runs them first.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: lint engine
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 unit: setup
