@@ -28,7 +28,7 @@ class ProbeEngine(Protocol):
     def exec(self, container_id: str, argv: list[str], env: dict[str, str] | None = None) -> tuple[int, str]: ...
 
 
-def test_argv(test: Sequence[str] | None) -> list[str] | None:
+def check_argv(test: Sequence[str] | None) -> list[str] | None:
     """The argv of an engine health check (``["CMD", ...]`` or ``["CMD-SHELL", "..."]``), or None for none."""
     if not test or test[0] == "NONE":
         return None
@@ -64,7 +64,7 @@ class Prober:
             return container
         self._last[container.id] = now
         if container.id not in self._tests:
-            self._tests[container.id] = test_argv(self.engine.health_test(container.id))
+            self._tests[container.id] = check_argv(self.engine.health_test(container.id))
         argv = self._tests[container.id]
         if argv is None:
             return container

