@@ -62,11 +62,13 @@ class DependencyKind:
     port: ClassVar[int]
     data_path: ClassVar[str]  # the image's data directory: a named volume locally, a PVC in a cluster
     url_env: ClassVar[str]  # the conventional variable clients read: DATABASE_URL
-    health_interval: ClassVar[str] = "1s"
     fixtures: ClassVar[FixtureFormat] = FixtureFormat()
     reset_description: ClassVar[str] = ""  # what `devenv seed --reset` removes
     cluster: ClassVar[ClusterDefaults]
-    unhealthy_hint: ClassVar[str] = ""  # doctor hint when it does not get healthy
+    unhealthy_hint: ClassVar[str] = ""  # said when it does not get healthy (`up`'s timeout message)
+    # Variables of seed_environment() that are credentials: a cluster's Job reads them from the
+    # environment's Secret (value: the key's role, USER or PASSWORD), never from devenv's defaults.
+    seed_secrets: ClassVar[dict[str, str]] = {}
     # The seed container shares the server's data volume and needs its hostname (RabbitMQ's cookie).
     seed_shares_data: ClassVar[bool] = False
 
@@ -101,6 +103,11 @@ class DependencyKind:
         return self.url("localhost", project).replace(f"localhost:{self.port}", f"localhost:{host_port}", 1)
 
     # --- fixtures -------------------------------------------------------------------------
+
+    @property
+    def seeds(self) -> bool:
+        """Whether the kind loads fixtures (it has a fixture format and a seeding program)."""
+        return bool(self.fixtures.suffixes or self.fixtures.exact)
 
     def seed_environment(self, project: str, dependency: str, host: str) -> dict[str, str]:
         """How the seeding script reaches the server (development credentials)."""

@@ -31,6 +31,7 @@ HEADER = (
 CA_SECRET = "devenv_ca"
 LABEL_ROLE = "dev.devenv.role"
 LABEL_HASH = "dev.devenv.config-hash"
+LABEL_KIND = "dev.devenv.kind"
 DEV_IMAGE_TAG = "dev"
 PROBES = ProgramDir("health", probe_files())
 PROBES_PATH = f"{CONTAINER_DIR}/health"
@@ -107,7 +108,7 @@ def render_compose(project: Project) -> Rendered:
             entry["ports"] = [f"127.0.0.1:{dependency.host_port}:{kind.port}"]
         entry["volumes"] = [f"{name}-data:{kind.data_path}"]
         entry["healthcheck"] = healthcheck(["CMD", *kind.health_command(spec.name)], "120s")
-        entry["labels"] = {LABEL_ROLE: "dependency", "dev.devenv.kind": dependency.kind}
+        entry["labels"] = {LABEL_ROLE: "dependency", LABEL_KIND: dependency.kind}
         volumes[f"{name}-data"] = {}
         services[name] = _with_hash(entry)
     for name, entry in fixtures.services.items():

@@ -96,7 +96,7 @@ def rebuild_files(service: Service) -> tuple[str, ...]:
 
 
 def uses_reloader(service: Service) -> bool:
-    """Whether /devenv/reload.py is mounted into the service."""
+    """Whether the reloader (/devenv/reload) is mounted into the service."""
     if service.develop.reloader is not None:
         return service.develop.reloader and mount_target(service) is not None
     return reload_command(service) is not None

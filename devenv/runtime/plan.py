@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from devenv.errors import UsageError
-from devenv.render.compose import LABEL_HASH, LABEL_ROLE
+from devenv.render.compose import LABEL_HASH, LABEL_KIND, LABEL_ROLE
 from devenv.runtime.engine import ContainerState
 
 
@@ -23,6 +23,8 @@ class Desired:
     has_health: bool
     ports: tuple[str, ...] = ()
     conditions: tuple[tuple[str, str], ...] = ()  # (dependency, compose depends_on condition)
+    kind: str | None = None  # a dependency's kind (devenv/kinds/)
+    project: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ def desired_from_compose(data: dict[str, Any]) -> dict[str, Desired]:
             has_health="healthcheck" in entry,
             ports=tuple(entry.get("ports", [])),
             conditions=_conditions(depends),
+            kind=labels.get(LABEL_KIND) if labels.get(LABEL_ROLE) == "dependency" else None,
+            project=str(data.get("name", "")),
         )
     return out
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+from devenv import kinds
 from devenv.events import ServiceStatus, StatusReport
 from devenv.runtime.engine import ContainerState, Engine
 from devenv.runtime.plan import Desired
@@ -27,7 +28,7 @@ class SeedStatus(ServiceStatus):
 
 
 def urls(want: Desired) -> list[str]:
-    """Host URLs of published ports: http for services, host:port for dependencies."""
+    """Host URLs of published ports: http for services; for dependencies, the URL its kind's tools take."""
     out = []
     for port in want.ports:
         parts = str(port).split(":")
@@ -36,7 +37,12 @@ def urls(want: Desired) -> list[str]:
         host_port = parts[-2]
         host = parts[0] if len(parts) == 3 else "localhost"
         host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "") else host
-        out.append(f"http://{host}:{host_port}" if want.role == "service" else f"{host}:{host_port}")
+        if want.role == "service":
+            out.append(f"http://{host}:{host_port}")
+        elif want.kind in kinds.names() and host == "localhost" and host_port.isdigit():
+            out.append(kinds.get(want.kind).host_url(int(host_port), want.project))
+        else:
+            out.append(f"{host}:{host_port}")
     return out
 
 

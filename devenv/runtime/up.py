@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from devenv import kinds
 from devenv.errors import ComposeError, EngineError, HealthTimeout
 from devenv.generate import generate
 from devenv.project import Project
@@ -94,7 +95,7 @@ def up(
         live = [name for name in plan.services if name in order.started]  # before its start, a stale exit is no crash
         crashed = _crashed(desired, containers, live)
         if crashed:
-            raise _unhealthy(crashed, containers, engine, "exited")
+            raise _unhealthy(crashed, desired, containers, engine, "exited")
         readiness = _readiness(desired, containers, plan.services)
         ready = {name: ok and name in order.started for name, ok in readiness.items()}
         if all(ready.values()) and _stable(desired, containers, live, running_since):
@@ -297,19 +298,26 @@ def _timeout(
     blocked = [n for n in waiting if n not in blocking]
     if not blocking:
         blocking, blocked = waiting, []
-    error = _unhealthy(blocking, containers, engine, f"not healthy after {timeout:g}s")
+    error = _unhealthy(blocking, desired, containers, engine, f"not healthy after {timeout:g}s")
     if blocked:
         error.message += f" ({', '.join(blocked)} {'waits' if len(blocked) == 1 else 'wait'} for it)"
         error.args = (error.message,)
     return error
 
 
-def _unhealthy(names: list[str], containers: list[ContainerState], engine: Engine, why: str) -> HealthTimeout:
+def _unhealthy(
+    names: list[str], desired: dict[str, Desired], containers: list[ContainerState], engine: Engine, why: str
+) -> HealthTimeout:
     listed = ", ".join(names) if names else "(unknown)"
+    hint = "read the logs above, fix the cause, and run `devenv up` again (`devenv logs SERVICE` for more)"
+    for name in names:  # what the dependency's kind knows about failing to start
+        kind = desired[name].kind if name in desired else None
+        if kind in kinds.names() and kinds.get(kind).unhealthy_hint:
+            hint += f"; {name}: {kinds.get(kind).unhealthy_hint}"
     return HealthTimeout(
         f"{listed} {'is' if len(names) == 1 else 'are'} {why}",
         services=names,
-        hint="read the logs above, fix the cause, and run `devenv up` again (`devenv logs SERVICE` for more)",
+        hint=hint,
         details=_logs_of(names, containers, engine),
     )
 

@@ -144,7 +144,7 @@ def _fixture_problems(spec: Spec, root: Path, name: str, folder: str) -> list[tu
     dependency = spec.dependencies.get(name)
     if dependency is None:
         if name in spec.services:
-            every = ", ".join(kinds.names())
+            every = ", ".join(kind.name for kind in kinds.kinds().values() if kind.seeds)
             return [(key, f"'{name}' is a service; fixtures seed dependencies ({every})", None)]
         hint = did_you_mean(name, spec.dependencies) or (
             "fixtures name a dependency: " + ", ".join(spec.dependencies)
@@ -152,6 +152,10 @@ def _fixture_problems(spec: Spec, root: Path, name: str, folder: str) -> list[tu
             else "declare the dependency under 'dependencies'"
         )
         return [(key, f"'{name}' is not a dependency", hint)]
+    if not kinds.get(dependency.kind).seeds:
+        loaders = ", ".join(kind.name for kind in kinds.kinds().values() if kind.seeds)
+        problem = f"'{name}' is a {dependency.kind} dependency, which loads no fixtures"
+        return [(key, problem, f"fixtures seed {loaders}")]
     seed = seed_service(name)
     if seed in spec.services or seed in spec.dependencies:
         text = f"the fixtures of '{name}' run as the one-shot service '{seed}', which is already a name"

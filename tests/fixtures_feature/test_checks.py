@@ -71,6 +71,20 @@ def test_a_service_is_not_a_dependency(make_project):
     )
 
 
+def test_a_kind_that_loads_no_fixtures_is_refused(make_project, monkeypatch):
+    from devenv import kinds
+    from devenv.kinds.base import FixtureFormat
+    from devenv.kinds.redis import Redis
+
+    class Plain(Redis):  # a kind without a fixture format, standing in for memcached and the like
+        fixtures = FixtureFormat()
+
+    monkeypatch.setitem(kinds.kinds(), "postgres", Plain())
+    err = error(make_project, "  db: fixtures/db\n", {"fixtures/db/a.sql": ""})
+    assert "fixtures.db: 'db' is a postgres dependency, which loads no fixtures" in str(err)
+    assert err.hint == "fixtures seed redis, rabbitmq"
+
+
 def test_missing_directory(make_project):
     err = error(make_project, "  db: fixtures/nope\n")
     assert str(err) == "devenv.yaml:11:7: fixtures.db: directory 'fixtures/nope' does not exist"

@@ -33,7 +33,20 @@ def test_urls_for_services_and_dependencies():
     api = Desired("api", "service", "i", True, "h", (), True, ports=("127.0.0.1:8000:8000",))
     db = Desired("db", "dependency", "i", False, "h", (), True, ports=("127.0.0.1:5432:5432",))
     assert urls(api) == ["http://localhost:8000"]
-    assert urls(db) == ["localhost:5432"]
+    assert urls(db) == ["localhost:5432"]  # no kind known: host and port
+    typed = Desired("db", "dependency", "i", False, "h", (), True, ports=("127.0.0.1:15432:5432",), kind="postgres",
+                    project="my-shop")  # fmt: skip
+    assert urls(typed) == ["postgresql://devenv:devenv@localhost:15432/my_shop"]  # what psql takes, from its kind
+
+
+def test_desired_knows_a_dependencys_kind_and_the_project():
+    from devenv.runtime.plan import desired_from_compose
+
+    data = {"name": "p", "services": {"db": {"image": "x", "labels": {"dev.devenv.role": "dependency",
+            "dev.devenv.kind": "redis"}}, "db-seed": {"image": "x", "labels": {"dev.devenv.role": "oneshot",
+            "dev.devenv.kind": "redis"}}}}  # fmt: skip
+    desired = desired_from_compose(data)
+    assert (desired["db"].kind, desired["db"].project) == ("redis", "p") and desired["db-seed"].kind is None
 
 
 def test_rows_include_missing_and_orphans():

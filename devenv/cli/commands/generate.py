@@ -27,11 +27,15 @@ def register(app: typer.Typer) -> None:
         from devenv.cli.output import emit
         from devenv.events import Event, Message, Warning
         from devenv.generate import generate
+        from devenv.render.programs import PROGRAMS_DIR
 
         result = generate(CURRENT.load(), check=check)
         events: list[Event] = [Warning(warning) for warning in result.warnings]
+        programs = [rel for rel in result.written if rel.startswith(PROGRAMS_DIR)]
         if check:
             events.append(Message(f"{result.path} is up to date"))
         else:
             events.append(Message(f"wrote {result.path}" if result.changed else f"{result.path} unchanged"))
+            if programs:
+                events.append(Message(f"updated {len(programs)} program file(s) under {PROGRAMS_DIR}/"))
         emit(events)

@@ -40,6 +40,7 @@ class Postgres(DependencyKind):
     cluster = ClusterDefaults(
         component="database", cpu="250m", memory="256Mi", writable_paths=("/var/run/postgresql",)
     )
+    seed_secrets = {"PGUSER": "USER", "PGPASSWORD": "PASSWORD"}  # noqa: RUF012 - read-only class data
     unhealthy_hint = (
         "a data volume made by another PostgreSQL major version does not start: "
         "`devenv down --volumes` starts over (fixtures are seeded again)"

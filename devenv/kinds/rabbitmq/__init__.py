@@ -36,7 +36,6 @@ class RabbitMQ(DependencyKind):
     port = 5672
     data_path = "/var/lib/rabbitmq"
     url_env = "AMQP_URL"
-    health_interval = "3s"
     fixtures = FixtureFormat(exact=("definitions.json",), description="definitions.json")
     reset_description = "the declared queues and exchanges"
     cluster = ClusterDefaults(

@@ -39,7 +39,6 @@ from devenv.spec.model import Dependency, Resources
 _USER = "\x00user"
 _PASSWORD = "\x00password"
 # Fixtures are seeded with the same programs as `devenv up` (devenv/kinds/<kind>/), from a ConfigMap.
-SEED_CREDENTIALS = {"PGUSER": "USER", "PGPASSWORD": "PASSWORD"}
 SCRIPT_DIR = "/devenv"
 SCRIPT_KEY = "seed.sh"
 CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
@@ -212,7 +211,7 @@ def _seed_env(target: Target, name: str) -> list[dict[str, Any]]:
     """The seeding script's variables (as for Compose), credentials from the Secret."""
     env: list[dict[str, Any]] = []
     for key, value in seed_environment(target.project, name).items():
-        role = SEED_CREDENTIALS.get(key)
+        role = kind_of(target.project.spec.dependencies[name]).seed_secrets.get(key)
         if role:
             secret_key = f"{env_name(name)}_{role}"
             target.secret_keys.setdefault(secret_key, "")
