@@ -26,9 +26,10 @@ def test_every_kind_implements_the_protocol(name):
     assert kind.url("host", "my-shop").count("host") == 1
     assert kind.health_command("my-shop")
     assert kind.fixtures.description and kind.cluster.component
-    argv, env = kind.records_command("my-shop", "dep")
-    assert argv and isinstance(env, dict)
-    assert (kind.home / "seed.sh").is_file()
+    if kind.seeds:  # a kind that loads fixtures has a seeding program and reads its records
+        argv, env = kind.records_command("my-shop", "dep")
+        assert argv and isinstance(env, dict)
+        assert (kind.home / "seed.sh").is_file()
 
 
 def test_host_url_points_local_tools_at_the_published_port():
