@@ -1,4 +1,9 @@
-"""The Docker Engine, through the Docker SDK: reachability, observed containers, images, logs."""
+"""The Docker Engine facade: reachability, observed containers, images, logs, exec, start.
+
+Other packages reach Docker only through :class:`Engine`. On the local engine (a unix
+socket) it talks to the API with :mod:`devenv.runtime.dockerapi`, which costs next to
+nothing to import; elsewhere (tcp with TLS, ssh) with the Docker SDK.
+"""
 
 from __future__ import annotations
 
@@ -61,6 +66,16 @@ class Engine:
     @classmethod
     def connect(cls, timeout: int = 30) -> Engine:
         """Connect and ping, or raise :class:`EngineError` saying what to do."""
+        from devenv.runtime.dockerapi import APIError, UnixClient, socket_path
+
+        path = socket_path()
+        if path is not None:
+            fast = UnixClient(path, timeout)
+            try:
+                fast.ping()
+            except (OSError, APIError) as exc:
+                raise EngineError(f"cannot reach the Docker Engine: {exc}", hint=ENGINE_HINT) from None
+            return cls(fast)
         import docker
         from docker.errors import DockerException
 
@@ -105,15 +120,14 @@ class Engine:
 
     def images_present(self, refs: list[str]) -> set[str]:
         """Which of ``refs`` exist locally."""
-        from docker.errors import ImageNotFound
-
         present = set()
         for ref in refs:
             try:
                 self.client.api.inspect_image(ref)
                 present.add(ref)
-            except ImageNotFound:
-                pass
+            except Exception as exc:
+                if getattr(exc, "status", None) != 404 and getattr(exc, "status_code", None) != 404:
+                    raise
         return present
 
     def logs(self, container_id: str, tail: int = 30) -> str:

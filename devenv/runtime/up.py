@@ -24,7 +24,7 @@ from devenv.project import Project
 from devenv.runtime.compose_cli import ComposeCLI, build_failed, last_error_line
 from devenv.runtime.engine import ContainerState, Engine
 from devenv.runtime.events import Event, Output, PlanReady, ServiceChanged, StatusReport, Step, Warning
-from devenv.runtime.plan import Desired, desired_from_compose, plan_up
+from devenv.runtime.plan import Desired, Plan, desired_from_compose, plan_up
 from devenv.runtime.ports import bindings, conflicts, holder_of, port_error
 from devenv.runtime.probe import Prober
 from devenv.runtime.starter import StartOrder
@@ -57,12 +57,20 @@ def up(
     for warning in result.warnings:
         yield Warning(warning)
     engine = engine or Engine.connect()
-    compose = ComposeCLI.locate(project.root, project.compose_path)
     desired = desired_from_compose(result.data)
     observed = engine.containers(project.name)
     images = engine.images_present([d.image for d in desired.values() if d.builds])
     plan = plan_up(desired, observed, images, list(services or []), build)
+    prober = Prober(engine)
+    if not watch and _nothing_to_do(project, plan, desired, prober.settle(observed), engine):
+        yield StatusReport(
+            project=project.name,
+            services=status_rows(desired, prober.settle(observed)),
+            elapsed=round(time.monotonic() - started, 2),
+        )
+        return
     yield PlanReady(actions=list(plan.actions))
+    compose = ComposeCLI.locate(project.root, project.compose_path)
     own_ports = {port for c in observed if c.state == "running" for port in c.ports}
     taken = conflicts(bindings(desired, plan.services), own_ports)
     if taken:
@@ -78,7 +86,6 @@ def up(
     yield Step("starting " + ", ".join(plan.services))
     deadline = time.monotonic() + timeout
     yield from _create(compose, services or [], desired, plan.services, engine, project.name)
-    prober = Prober(engine)
     order = StartOrder(desired, plan.services)
     order.keep_running(engine.containers(project.name))
     seen: dict[str, tuple[str, str | None]] = {}
@@ -112,6 +119,40 @@ def up(
     )
     if watch:
         yield from _watch(compose, result.data, plan.services)
+
+
+def _nothing_to_do(
+    project: Project, plan: Plan, desired: dict[str, Desired], containers: list[ContainerState], engine: Engine
+) -> bool:
+    """Everything runs as the spec says and is ready, and no fixture is pending: `up` has nothing to do.
+
+    Decided from the engine's state and the config-hash labels (the plan) and, for fixture
+    seeding that ran before, from the checksums the dependency recorded; anything else
+    (a change, a stopped or unhealthy container, a pending fixture) goes the long way.
+    """
+    if plan.orphans or plan.to_build:
+        return False
+    seeds: list[str] = []
+    for action in plan.actions:
+        if action.verb == "keep":
+            continue
+        if desired[action.service].role == "oneshot" and action.verb == "start":
+            seeds.append(action.service)  # an exited one-shot: done, if it succeeded and nothing is pending
+            continue
+        return False
+    ready = _readiness(desired, containers, plan.services)
+    if not all(ready.values()):
+        return False
+    if not seeds:
+        return True
+    from devenv.fixtures.render import seed_service
+    from devenv.fixtures.runtime import fixture_counts
+
+    owners = {seed_service(name): name for name in project.spec.fixtures}
+    if any(seed not in owners for seed in seeds):
+        return False
+    counts = fixture_counts(project, engine, containers, [owners[seed] for seed in seeds])
+    return all(found is not None and found.pending == 0 for found in counts.values())
 
 
 def _create(
