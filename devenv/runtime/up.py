@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,9 @@ def up(
     plan = plan_up(desired, observed, images, list(services or []), build)
     prober = Prober(engine)
     if not watch and _nothing_to_do(project, plan, desired, prober.settle(observed), engine):
+        seeded = "seeded, nothing pending"
+        kept = [a if a.verb == "keep" else replace(a, verb="keep", reason=seeded) for a in plan.actions]
+        yield PlanReady(actions=kept)
         yield StatusReport(
             project=project.name,
             services=status_rows(desired, prober.settle(observed)),

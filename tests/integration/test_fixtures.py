@@ -108,8 +108,13 @@ def test_up_again_applies_nothing_and_duplicates_nothing(shop, cli):
     assert code == 0, out + err
     assert sql(shop, RECORDS) == before  # no file re-applied (applied_at unchanged)
     assert sql(shop, COUNTS) == "201|60|500|1001"  # the row the app added stays; nothing doubled
+    assert "==> starting" not in out  # everything current, nothing pending: `up` ran nothing
     logs = shop.compose("logs", "--no-log-prefix", "db-seed").stdout.strip().splitlines()
-    assert logs[-1] == "devenv-seed: done: 0 applied, 6 unchanged"
+    assert logs.count("devenv-seed: done: 6 applied, 0 unchanged") == 1 and "0 applied" not in logs[-1]
+    # the seeding program itself, run again as plain compose would: applies nothing, doubles nothing
+    again = shop.compose("run", "--rm", "--no-deps", "-T", "db-seed").stdout.strip().splitlines()
+    assert again[-1] == "devenv-seed: done: 0 applied, 6 unchanged"
+    assert sql(shop, RECORDS) == before and sql(shop, COUNTS) == "201|60|500|1001"
 
 
 def test_changed_file_is_the_only_one_seed_applies(shop, cli):

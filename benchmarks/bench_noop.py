@@ -1,0 +1,63 @@
+"""Commands with nothing to do: `devenv up`, `devenv seed`, `devenv status` on an environment that is up.
+
+The bundled example (FastAPI + PostgreSQL + Redis, fixtures seeded), images built, all
+healthy and unchanged. Baselines in the same run: `docker compose up -d --wait` on the
+same generated file (what `up` replaces), and `docker compose ps` (what a status costs
+when it only lists). Runs alternate between commands to spread drift; medians go to
+benchmarks/results/noop.json. Goals: each devenv command <= 0.3 s.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from common import DEVENV, example_copy, example_env, standins, summary, timed, write
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
+GOAL_S = 0.3
+
+
+def main() -> int:
+    standins(["postgres", "redis", "python"])
+    root, name, _ = example_copy()
+    env = example_env()
+    compose = ["docker", "compose", "-f", str(root / "docker-compose.yml")]
+    devenv = [DEVENV, "-C", str(root), "--output", "plain"]
+    commands = {
+        "devenv up": [*devenv, "up"],
+        "docker compose up -d --wait": [*compose, "up", "-d", "--wait", "--wait-timeout", "300"],
+        "devenv seed": [*devenv, "seed"],
+        "devenv status": [*devenv, "status"],
+        "docker compose ps": [*compose, "ps"],
+    }
+    try:
+        timed([*devenv, "up", "--timeout", "300"], env=env)  # build, start, seed (not measured)
+        time.sleep(20)  # the engine's own health checks have run: compose --wait is not kept waiting
+        samples: dict[str, list[float]] = {label: [] for label in commands}
+        for _ in range(ROUNDS):
+            for label, argv in commands.items():
+                samples[label].append(timed(argv, env=env))
+        out: dict[str, object] = {"rounds": ROUNDS, "project": "examples/shop, up, healthy, seeded, unchanged"}
+        results = {label: summary(values) for label, values in samples.items()}
+        out["commands"] = results
+        out["goal_s"] = GOAL_S
+        out["met"] = all(results[c]["median_s"] <= GOAL_S for c in ("devenv up", "devenv seed", "devenv status"))
+        out["up_vs_compose_ratio"] = round(
+            results["devenv up"]["median_s"] / results["docker compose up -d --wait"]["median_s"], 3
+        )
+        path = write("noop.json", out)
+        for label, result in results.items():
+            low, high = result["min_s"], result["max_s"]
+            print(f"{label:30} median {result['median_s']:.3f}s  (min {low:.3f}s, max {high:.3f}s)")
+        print(f"goal <= {GOAL_S}s for devenv up/seed/status: {'met' if out['met'] else 'NOT met'}; wrote {path}")
+    finally:
+        subprocess.run(["docker", "compose", "-p", name, "down", "--volumes", "--timeout", "2"], capture_output=True)
+        subprocess.run(["docker", "rmi", "-f", f"{name}-api:dev"], capture_output=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
