@@ -150,6 +150,14 @@ class Engine:
             return None
         return Path(root) if isinstance(root, str) and root else None
 
+    def finished_at(self, container_id: str) -> str | None:
+        """When a container last stopped (the engine's ``State.FinishedAt``), or None when it is gone."""
+        try:
+            finished = self.client.api.inspect_container(container_id)["State"]["FinishedAt"]
+        except Exception:  # noqa: BLE001 - gone since listed
+            return None
+        return str(finished) if finished else None
+
     def network_mode(self, container_id: str) -> str | None:
         """A container's network mode (``bridge``, ``container:<id>``...), or None when it is gone."""
         try:
