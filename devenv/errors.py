@@ -71,6 +71,10 @@ class HealthTimeout(DevenvError):
         self.services = services
 
 
+class SnapshotError(DevenvError):
+    """Saving, restoring, listing or removing a snapshot failed in a dependency."""
+
+
 class DriftError(DevenvError):
     """A generated file on disk differs from what the spec gives (``generate --check``)."""
 

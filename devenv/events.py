@@ -203,3 +203,46 @@ class ServiceUpdate(Event):
     deleted: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     reason: str | None = None
+
+
+# --- snapshot -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SnapshotEntry:
+    """One row of `devenv snapshot list`: one snapshot of one dependency."""
+
+    name: str
+    dependency: str
+    kind: str
+    size_bytes: int
+    created_at: str  # ISO 8601, UTC ("" when the kind cannot tell)
+
+
+@dataclass(frozen=True)
+class SnapshotTable(Event):
+    """`devenv snapshot list`: the snapshots of the running dependencies, oldest first."""
+
+    project: str
+    snapshots: list[SnapshotEntry]
+    not_running: list[str] = field(default_factory=list)  # dependencies whose snapshots could not be listed
+
+
+@dataclass(frozen=True)
+class SnapshotDone(Event):
+    """A snapshot of one dependency was saved, restored or removed."""
+
+    action: Literal["saved", "restored", "removed"]
+    dependency: str
+    name: str
+    size_bytes: int | None = None
+    elapsed: float = 0.0
+
+
+@dataclass(frozen=True)
+class ServicesRestarted(Event):
+    """Services that use restored dependencies were restarted and are ready again."""
+
+    services: list[str]
+    dependencies: list[str]
+    elapsed: float = 0.0

@@ -5,8 +5,8 @@ A kind (PostgreSQL, Redis, RabbitMQ, ...) is one package under ``devenv/kinds/``
 :func:`devenv.kinds.registry`, and the directory holds the programs that run inside the
 kind's image (the seeding script and its helpers). Everything devenv knows about a kind
 lives there: image and default version, the image's environment contract, connection
-URLs, health check, data volume, fixture formats and seeding, what ``status`` shows,
-Kubernetes defaults and doctor hints. The rest of devenv asks the kind; it never tests
+URLs, health check, data volume, fixture formats and seeding, snapshots, what ``status``
+shows, Kubernetes defaults and doctor hints. The rest of devenv asks the kind; it never tests
 ``kind == "..."``.
 
 Kinds depend on nothing else in devenv (the spec model imports the registry for the
@@ -19,6 +19,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
+
+from devenv.kinds.snapshots import SnapshotContext, SnapshotInfo
 
 DEV_USER = "devenv"
 DEV_PASSWORD = "devenv"
@@ -132,6 +134,36 @@ class DependencyKind:
     def reset_arguments(self, directory: Path) -> list[str]:
         """Extra arguments of the seeding script in reset mode, read from the fixture directory."""
         return []
+
+    # --- snapshots (docs/snapshots.md) ---------------------------------------------------------
+    # What a snapshot holds and how a restore treats running clients, for help and docs; a
+    # kind that sets it implements the four methods below ("": the kind has no snapshots).
+    snapshot_description: ClassVar[str] = ""
+
+    @property
+    def snapshots(self) -> bool:
+        """Whether the kind can save and restore snapshots of a dependency's data."""
+        return bool(self.snapshot_description)
+
+    def snapshot_save(self, ctx: SnapshotContext, name: str, *, replace: bool = False) -> SnapshotInfo:
+        """Save the data as snapshot ``name``; an existing one is refused unless ``replace``.
+
+        Raise :class:`~devenv.kinds.snapshots.SnapshotFailed`; a failure leaves the data and
+        any older snapshot of that name as they were.
+        """
+        raise NotImplementedError
+
+    def snapshot_restore(self, ctx: SnapshotContext, name: str) -> None:
+        """Replace the data by snapshot ``name`` (which stays); a failure leaves the data as it was."""
+        raise NotImplementedError
+
+    def snapshot_list(self, ctx: SnapshotContext) -> list[SnapshotInfo]:
+        """The dependency's snapshots, by name."""
+        raise NotImplementedError
+
+    def snapshot_remove(self, ctx: SnapshotContext, name: str) -> None:
+        """Delete snapshot ``name`` (SnapshotFailed with ``missing`` when there is none)."""
+        raise NotImplementedError
 
     @property
     def home(self) -> Path:

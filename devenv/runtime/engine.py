@@ -197,3 +197,35 @@ class Engine:
             return 1, ""
         text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else str(data)
         return (code if isinstance(code, int) else 1), text
+
+    # --- exec with standard input, restart (snapshots: devenv/snapshots/runtime.py) --------------
+
+    def exec_input(
+        self,
+        container_id: str,
+        argv: list[str],
+        stdin: str = "",
+        env: dict[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> tuple[int, str, str]:
+        """Run ``argv`` in a running container with ``stdin`` on its standard input: (exit code, stdout, stderr).
+
+        Exit code -1 when the exec could not run (stderr says why) or the container stopped meanwhile.
+        """
+        from devenv.runtime import execio
+
+        try:
+            out = execio.run(self.client, container_id, argv, stdin.encode("utf-8"), env, timeout)
+        except Exception as exc:  # noqa: BLE001 - socket, HTTP and SDK errors alike
+            return -1, "", f"the exec did not run: {getattr(exc, 'explanation', None) or exc}"
+        return out.code, out.stdout.decode("utf-8", "replace"), out.stderr.decode("utf-8", "replace")
+
+    def restart(self, container_id: str, stop_timeout: int = 10) -> None:
+        """Stop a container (if it runs) and start it; raise :class:`EngineError` with the engine's reason."""
+        from devenv.runtime import execio
+
+        try:
+            execio.restart(self.client, container_id, stop_timeout)
+        except Exception as exc:  # noqa: BLE001 - docker.errors.APIError and transport errors alike
+            reason = getattr(exc, "explanation", None) or str(exc)
+            raise EngineError(f"the engine could not restart the container: {reason}") from None

@@ -27,9 +27,13 @@ from devenv.events import (
     PlanReady,
     Schema,
     ServiceChanged,
+    ServicesRestarted,
     ServiceStatus,
     ServiceTestResult,
     ServiceUpdate,
+    SnapshotDone,
+    SnapshotEntry,
+    SnapshotTable,
     StatusReport,
     Step,
     TestSummary,
@@ -134,6 +138,39 @@ CASES: list[tuple[Event, str, str, list[str]]] = [
         "web: up to date (frontend 2)\n",
         "",
         ["web: up to date (frontend 2)"],
+    ),
+    (
+        SnapshotDone("saved", "db", "before-demo", 97631591, 0.213),
+        "db: saved snapshot before-demo (93.1 MiB, 0.21s)\n",
+        "",
+        ["db: saved snapshot before-demo (93.1 MiB, 0.21s)"],
+    ),
+    (
+        SnapshotDone("removed", "cache", "old", 1734),
+        "cache: removed snapshot old (1.7 KiB)\n",
+        "",
+        ["cache: removed snapshot old (1.7 KiB)"],
+    ),
+    (
+        SnapshotTable("shop", [SnapshotEntry("before-demo", "db", "postgres", 8232295, ""),
+                               SnapshotEntry("before-demo", "cache", "redis", 900, "")]),
+        ("NAME         DEPENDENCY  KIND      SIZE     CREATED\n"
+         "before-demo  db          postgres  7.9 MiB  -\n"
+         "before-demo  cache       redis     900 B    -\n"),
+        "",
+        ["shop: snapshots", "before-demo", "7.9 MiB", "900 B"],
+    ),
+    (
+        SnapshotTable("shop", [], not_running=["db"]),
+        "shop: no snapshots (save one: devenv snapshot save [NAME])\n",
+        "",
+        ["shop: no snapshots"],
+    ),
+    (
+        ServicesRestarted(["api", "worker"], ["db"], 2.14),
+        "restarted api, worker (use db): ready in 2.1s\n",
+        "",
+        ["restarted api, worker (use db): ready in 2.1s"],
     ),
 ]
 

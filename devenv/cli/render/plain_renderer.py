@@ -16,8 +16,11 @@ from devenv.events import (
     Output,
     PlanReady,
     ServiceChanged,
+    ServicesRestarted,
     ServiceTestResult,
     ServiceUpdate,
+    SnapshotDone,
+    SnapshotTable,
     StatusReport,
     Step,
     TestSummary,
@@ -95,6 +98,19 @@ class PlainRenderer:
     def _update(self, event: ServiceUpdate) -> None:
         for line in text.update_lines(event):
             _line(line)
+
+    @render.register
+    def _snapshot_done(self, event: SnapshotDone) -> None:
+        _line(text.snapshot_done_line(event))
+
+    @render.register
+    def _snapshot_table(self, event: SnapshotTable) -> None:
+        for line in text.snapshot_lines(event):
+            _line(line)
+
+    @render.register
+    def _restarted(self, event: ServicesRestarted) -> None:
+        _line(text.restarted_line(event))
 
     def close(self) -> None:
         """Nothing to clean up: every line is flushed as it is written."""

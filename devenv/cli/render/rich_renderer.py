@@ -20,8 +20,11 @@ from devenv.events import (
     Output,
     PlanReady,
     ServiceChanged,
+    ServicesRestarted,
     ServiceTestResult,
     ServiceUpdate,
+    SnapshotDone,
+    SnapshotTable,
     StatusReport,
     Step,
     TestSummary,
@@ -158,6 +161,31 @@ class RichRenderer:
             self.console.print(f"    [red]CONFLICT[/] {escape(rel)}" if conflict else f"    updated  {escape(rel)}")
         for rel in event.deleted:
             self.console.print(f"    deleted  {escape(rel)}")
+
+    @render.register
+    def _snapshot_done(self, event: SnapshotDone) -> None:
+        self.close()
+        colour = "dim" if event.action == "removed" else "green"
+        self.console.print(f"[{colour}]{escape(text.snapshot_done_line(event))}[/]")
+
+    @render.register
+    def _snapshot_table(self, event: SnapshotTable) -> None:
+        self.close()
+        if not event.snapshots:
+            self._plain(text.snapshot_lines(event)[0])
+            return
+        table = Table(title=escape(f"{event.project}: snapshots"))
+        for column in text.SNAPSHOT_COLUMNS:
+            table.add_column(column, justify="right" if column == "SIZE" else "left")
+        for entry in event.snapshots:
+            name, dependency, kind, size, created = (escape(cell) for cell in text.snapshot_cells(entry))
+            table.add_row(f"[bold]{name}[/]", dependency, kind, size, created)
+        self.console.print(table)
+
+    @render.register
+    def _restarted(self, event: ServicesRestarted) -> None:
+        self.close()
+        self.console.print(f"[green]{escape(text.restarted_line(event))}[/]")
 
     def close(self) -> None:
         """Stop the spinner, if one is running."""

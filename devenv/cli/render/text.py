@@ -1,12 +1,27 @@
-"""Text shared by the plain and rich renderers: tables and the lines of doctor, update and test."""
+"""Text shared by the plain and rich renderers: tables and the lines of doctor, update, test and snapshot."""
 
 from __future__ import annotations
 
-from devenv.events import Check, ServiceStatus, ServiceTestResult, ServiceUpdate, StatusReport, TestSummary
+import calendar
+import time
+
+from devenv.events import (
+    Check,
+    ServicesRestarted,
+    ServiceStatus,
+    ServiceTestResult,
+    ServiceUpdate,
+    SnapshotDone,
+    SnapshotEntry,
+    SnapshotTable,
+    StatusReport,
+    TestSummary,
+)
 
 CHECK_MARKS = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL", "skip": "skip"}
 STATUS_COLUMNS = ("SERVICE", "ROLE", "STATE", "HEALTH", "URL")
 TEST_COLUMNS = ("SERVICE", "RESULT", "SECONDS", "COMMAND")
+SNAPSHOT_COLUMNS = ("NAME", "DEPENDENCY", "KIND", "SIZE", "CREATED")
 
 
 def health_text(state: str, health: str | None) -> str:
@@ -80,3 +95,52 @@ def summary_rows(summary: TestSummary) -> list[tuple[str, str, str, str]]:
 def summary_lines(summary: TestSummary) -> list[str]:
     """The tails of failures, then the table of every service."""
     return failure_tails(summary) + table([TEST_COLUMNS, *summary_rows(summary)])
+
+
+def human_size(size: int | None) -> str:
+    """``93.1 MiB``: bytes in binary units, one decimal from KiB on."""
+    if size is None:
+        return "?"
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"  # not reached
+
+
+def local_time(iso: str) -> str:
+    """``2025-03-14T09:30:00Z`` in the local time zone, ``2025-03-14 10:30:00``; as it is when it is not that."""
+    try:
+        seconds = calendar.timegm(time.strptime(iso, "%Y-%m-%dT%H:%M:%SZ"))
+    except ValueError:
+        return iso or "-"
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(seconds))
+
+
+def snapshot_done_line(event: SnapshotDone) -> str:
+    """``db: saved snapshot before-demo (93.1 MiB, 0.21s)``."""
+    size = human_size(event.size_bytes)
+    detail = size if event.action == "removed" else f"{size}, {event.elapsed:.2f}s"
+    return f"{event.dependency}: {event.action} snapshot {event.name} ({detail})"
+
+
+def snapshot_cells(entry: SnapshotEntry) -> tuple[str, str, str, str, str]:
+    """One row of the snapshot table: name, dependency, kind, size, local time."""
+    return entry.name, entry.dependency, entry.kind, human_size(entry.size_bytes), local_time(entry.created_at)
+
+
+def snapshot_lines(report: SnapshotTable) -> list[str]:
+    """The snapshot table, or a line saying there is none."""
+    if not report.snapshots:
+        return [f"{report.project}: no snapshots (save one: devenv snapshot save [NAME])"]
+    return table([SNAPSHOT_COLUMNS, *(snapshot_cells(entry) for entry in report.snapshots)])
+
+
+def restarted_line(event: ServicesRestarted) -> str:
+    """``restarted api, worker (they use db): ready in 2.1s``."""
+    verb = "uses" if len(event.services) == 1 else "use"
+    return (
+        f"restarted {', '.join(event.services)} ({verb} {', '.join(event.dependencies)}): "
+        f"ready in {event.elapsed:.1f}s"
+    )

@@ -2,15 +2,29 @@
 
 The seeding script (``seed.sh`` and its SQL and awk helpers, in this directory) runs
 with the image's own psql. Applied files are recorded in ``public.devenv_fixtures``.
+Snapshots are template copies of the project's database in the same server
+(``devenv_snap_<name>``), made and restored by the SQL files in ``snapshot/``.
 """
 
 from __future__ import annotations
 
 import re
+import time
 
 from devenv.kinds.base import DEV_PASSWORD, DEV_USER, ClusterDefaults, DependencyKind, FixtureFormat
+from devenv.kinds.snapshots import (
+    ExecResult,
+    SnapshotContext,
+    SnapshotInfo,
+    checked,
+    iso_utc,
+    parse_table,
+    program,
+    reported_size,
+)
 
 ORDER_PREFIX = re.compile(r"^[0-9]+[_-]")
+SNAPSHOT_PREFIX = "devenv_snap_"  # a snapshot is the database devenv_snap_<name> (list.sql knows it too)
 
 
 def table_name(file_name: str) -> str:
@@ -87,6 +101,44 @@ class Postgres(DependencyKind):
     def records_missing_mean_empty(self) -> bool:
         """No records table yet: nothing applied."""
         return True
+
+    # --- snapshots: template databases (snapshot/*.sql) --------------------------------------
+
+    snapshot_description = (
+        "the project's database, copied as a template database in the same server (a file copy); "
+        "while it copies, the database refuses new connections and open ones are ended"
+    )
+
+    def _psql(self, ctx: SnapshotContext, file: str, **variables: str) -> ExecResult:
+        """Run ``snapshot/<file>`` with psql, connected to a maintenance database (never the project's)."""
+        maintenance = "template1" if self.database(ctx.project) == "postgres" else "postgres"
+        argv = ["psql", "-X", "-q", "-At", "-F", "\t", "-h", "127.0.0.1", "-U", DEV_USER, "-d", maintenance]
+        for key, value in variables.items():
+            argv += ["-v", f"{key}={value}"]
+        env = {"PGPASSWORD": DEV_PASSWORD, "PGCONNECT_TIMEOUT": "10"}
+        return ctx.run([*argv, "-f", "-"], stdin=program(self.home, file), env=env)
+
+    def snapshot_save(self, ctx: SnapshotContext, name: str, *, replace: bool = False) -> SnapshotInfo:
+        """CREATE DATABASE devenv_snap_<name> TEMPLATE <project database> (STRATEGY FILE_COPY from 15)."""
+        db = self.database(ctx.project)
+        result = self._psql(
+            ctx, "save.sql", db=db, snap=SNAPSHOT_PREFIX + name, name=name, replace="true" if replace else "false"
+        )
+        size = reported_size(checked(result, f"saving snapshot {name}"), "saved")
+        return SnapshotInfo(name=name, size_bytes=size, created_at=iso_utc(time.time()))
+
+    def snapshot_restore(self, ctx: SnapshotContext, name: str) -> None:
+        """A copy of the snapshot first, then the copy swapped in by renames (restore.sql)."""
+        result = self._psql(ctx, "restore.sql", db=self.database(ctx.project), snap=SNAPSHOT_PREFIX + name, name=name)
+        checked(result, f"restoring snapshot {name}")
+
+    def snapshot_list(self, ctx: SnapshotContext) -> list[SnapshotInfo]:
+        """The databases devenv_snap_*, their sizes and comments."""
+        return parse_table(checked(self._psql(ctx, "list.sql"), "listing snapshots").stdout)
+
+    def snapshot_remove(self, ctx: SnapshotContext, name: str) -> None:
+        """DROP DATABASE devenv_snap_<name>."""
+        checked(self._psql(ctx, "remove.sql", snap=SNAPSHOT_PREFIX + name, name=name), f"removing snapshot {name}")
 
 
 KIND = Postgres()

@@ -5,11 +5,15 @@ image's own rabbitmqctl, which reaches the node by name and reads its Erlang coo
 from the data volume: the seed container shares both. The applied checksum is kept in
 the global parameter ``devenv_fixtures`` and, for fast reads, in a file next to the
 node's database.
+
+Snapshots are the broker's definitions, exported to JSON files in the data volume
+(``snapshot/snapshot.sh``); messages are not part of them.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from devenv.kinds.base import (
@@ -21,8 +25,21 @@ from devenv.kinds.base import (
     parse_checksum_lines,
     parse_json_object,
 )
+from devenv.kinds.snapshots import (
+    SH_STDIN,
+    ExecResult,
+    SnapshotContext,
+    SnapshotFailed,
+    SnapshotInfo,
+    checked,
+    iso_utc,
+    parse_table,
+    program,
+    reported_size,
+)
 
 PARAMETER = "devenv_fixtures"
+SNAPSHOT_DIR = "devenv-snapshots"  # in the data volume
 
 
 class RabbitMQ(DependencyKind):
@@ -95,6 +112,47 @@ class RabbitMQ(DependencyKind):
                         continue  # built-in exchanges cannot be deleted
                     args += [what, str(item.get("vhost") or "/"), item["name"]]
         return args
+
+    # --- snapshots: definitions (snapshot/snapshot.sh) ---------------------------------------
+
+    snapshot_description = (
+        "the definitions (vhosts, users, permissions, policies, queues, exchanges, bindings), not the "
+        "messages: a restore re-creates every vhost from the snapshot, with empty queues"
+    )
+
+    def _snapshots(self) -> str:
+        return f"{self.data_path}/{SNAPSHOT_DIR}"
+
+    def _script(self, ctx: SnapshotContext, *args: str) -> ExecResult:
+        env = {"DEVENV_SNAPSHOTS": self._snapshots()}
+        return ctx.run([*SH_STDIN, "devenv-snapshot", *args], stdin=program(self.home, "snapshot.sh"), env=env)
+
+    def snapshot_save(self, ctx: SnapshotContext, name: str, *, replace: bool = False) -> SnapshotInfo:
+        """rabbitmqctl export_definitions into the snapshot directory."""
+        result = self._script(ctx, "save", name, "replace" if replace else "keep")
+        size = reported_size(checked(result, f"saving snapshot {name}"), "saved")
+        return SnapshotInfo(name=name, size_bytes=size, created_at=iso_utc(time.time()))
+
+    def snapshot_restore(self, ctx: SnapshotContext, name: str) -> None:
+        """Check the file is definitions first (nothing is deleted for a broken one), then restore."""
+        read = ctx.run(["cat", f"{self._snapshots()}/{name}.json"])
+        if read.code != 0:
+            raise SnapshotFailed(f"restoring snapshot {name} failed: no snapshot {name}", missing=True)
+        try:
+            data = json.loads(read.stdout)
+        except ValueError as exc:
+            raise SnapshotFailed(f"restoring snapshot {name} failed: the file is not JSON ({exc})") from None
+        if not isinstance(data, dict) or not isinstance(data.get("vhosts"), list):
+            raise SnapshotFailed(f"restoring snapshot {name} failed: the file holds no definitions (no vhosts)")
+        checked(self._script(ctx, "restore", name), f"restoring snapshot {name}")
+
+    def snapshot_list(self, ctx: SnapshotContext) -> list[SnapshotInfo]:
+        """The JSON files in the snapshot directory: size and time of the file."""
+        return parse_table(checked(self._script(ctx, "list"), "listing snapshots").stdout)
+
+    def snapshot_remove(self, ctx: SnapshotContext, name: str) -> None:
+        """Delete the JSON file."""
+        checked(self._script(ctx, "remove", name), f"removing snapshot {name}")
 
 
 KIND = RabbitMQ()
