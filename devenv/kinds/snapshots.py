@@ -125,7 +125,8 @@ def checked(result: ExecResult, doing: str) -> ExecResult:
     if result.code == 0 and failure is None:
         return result
     missing = failure is not None and failure.startswith("no snapshot ")
-    details = "\n".join(part for part in (result.stderr.strip(), result.stdout.strip()) if part) or None
+    other = "\n".join(line for line in result.stdout.splitlines() if not line.startswith(MARK)).strip()
+    details = "\n".join(part for part in (result.stderr.strip(), other) if part) or None
     raise SnapshotFailed(f"{doing} failed: {result.error_line()}", details=details, missing=missing)
 
 

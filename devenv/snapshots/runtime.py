@@ -33,10 +33,11 @@ from devenv.kinds import kind_of
 from devenv.kinds.snapshots import ExecResult, SnapshotFailed, SnapshotInfo, default_name
 from devenv.project import Project
 from devenv.runtime.engine import ContainerState, Engine
-from devenv.runtime.probe import Prober
+from devenv.runtime.probe import Prober, check_argv
 from devenv.snapshots.targets import check_name, entries, holders, known_names, selected, users
 
 POLL_SECONDS = 0.1
+HEALTH_POLL_SECONDS = 0.05  # a restarted dependency's health check, run by devenv
 RESTART_STOP_SECONDS = 3  # a restarted service's time to stop before SIGKILL
 T = TypeVar("T")
 
@@ -62,9 +63,22 @@ class EngineContext:
             self.engine.restart(self.container)
         except EngineError as exc:
             raise SnapshotFailed(exc.message) from None
-        late = wait_ready(self.engine, self.project, [self.dependency], self.timeout)
-        if late:
+        if not self._healthy_again():
             raise SnapshotFailed(f"{self.dependency} is not healthy {self.timeout:g}s after its restart")
+
+    def _healthy_again(self) -> bool:
+        """Run the container's own health check every HEALTH_POLL_SECONDS until it passes (or it stops)."""
+        argv = check_argv(self.engine.health_test(self.container))
+        if argv is None:
+            return not wait_ready(self.engine, self.project, [self.dependency], self.timeout)
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            if self.engine.exec(self.container, argv)[0] == 0:
+                return True
+            if not any(c.id == self.container and c.state == "running" for c in self.engine.containers(self.project)):
+                return False
+            time.sleep(HEALTH_POLL_SECONDS)
+        return False
 
 
 def wait_ready(engine: Engine, project: str, services: list[str], timeout: float) -> list[str]:

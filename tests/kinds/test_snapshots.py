@@ -92,6 +92,7 @@ def test_checked_passes_success_and_raises_the_one_line():
     with pytest.raises(SnapshotFailed) as missing:
         checked(ExecResult(0, "devenv-snapshot: failed: no snapshot x\n"), "restoring snapshot x")
     assert missing.value.message == "restoring snapshot x failed: no snapshot x" and missing.value.missing
+    assert missing.value.details is None  # the one line is the message, not repeated as details
     with pytest.raises(SnapshotFailed) as crashed:
         checked(ExecResult(2, "", "psql: error: connection refused\n"), "listing snapshots")
     assert crashed.value.message == "listing snapshots failed: psql: error: connection refused"

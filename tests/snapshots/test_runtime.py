@@ -294,3 +294,29 @@ def test_waiting_for_restarted_services_stops_at_a_crash(project):
     assert runtime.wait_ready(engine, "my-shop", ["api", "worker"], timeout=30) == ["api"]
     assert runtime.wait_ready(engine, "my-shop", ["worker"], timeout=30) == []
     assert runtime.wait_ready(engine, "my-shop", ["ghost"], timeout=0.01) == ["ghost"]
+
+
+def test_a_restarted_dependency_is_waited_for_with_its_own_health_check(monkeypatch):
+    monkeypatch.setattr(runtime, "HEALTH_POLL_SECONDS", 0)
+    answers = [1, 1, 0]
+
+    @dataclass
+    class Engine(FakeEngine):
+        checks: list[list[str]] = field(default_factory=list)
+
+        def health_test(self, container_id: str) -> list[str] | None:
+            return ["CMD-SHELL", "redis-cli ping | grep -q PONG"]
+
+        def exec(self, container_id: str, argv: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
+            self.checks.append(argv)
+            return answers.pop(0), ""
+
+    engine = Engine()
+    ctx = runtime.EngineContext(engine, "my-shop", "cache", "id-cache", timeout=30)
+    ctx.restart()
+    assert engine.restarted == ["cache"]
+    assert engine.checks == [["/bin/sh", "-c", "redis-cli ping | grep -q PONG"]] * 3
+    engine.running.discard("cache")  # it stopped again: no waiting for the timeout
+    answers.extend([1] * 5)
+    with pytest.raises(SnapshotFailed, match="cache is not healthy 30s after its restart"):
+        ctx.restart()
