@@ -29,6 +29,7 @@ from devenv.events import (
     Step,
     Warning,
 )
+from devenv.fixtures.cache import forget_records
 from devenv.kinds import kind_of
 from devenv.kinds.snapshots import ExecResult, SnapshotFailed, SnapshotInfo, default_name
 from devenv.project import Project
@@ -162,6 +163,7 @@ def restore(
         kind = kind_of(project.spec.dependencies[dependency])
         yield Step(f"{dependency}: restoring snapshot {name}")
         started = time.monotonic()
+        forget_records(project.root, project.name, [dependency])  # its record of applied fixtures changes too
         _attempt(dependency, partial(kind.snapshot_restore, ctx, name), done)
         done.append(dependency)
         size = next(info.size_bytes for info in found[dependency] if info.name == name)

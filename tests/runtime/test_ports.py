@@ -1,3 +1,4 @@
+import os
 import socket
 
 from devenv.runtime.plan import Desired
@@ -27,7 +28,7 @@ def test_a_real_listener_is_found_with_its_process():
         port = sock.getsockname()[1]
         assert not port_is_free("127.0.0.1", port)
         holder = holder_of(port)
-        assert holder is not None and holder.startswith("process python") and "pid" in holder
+        assert holder is not None and holder.startswith("process ") and f"pid {os.getpid()}" in holder
     assert port_is_free("127.0.0.1", port)
 
 
