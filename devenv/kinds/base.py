@@ -62,7 +62,9 @@ class DependencyKind:
     repository: ClassVar[str]  # official image on Docker Hub
     default_version: ClassVar[str]
     port: ClassVar[int]
-    data_path: ClassVar[str]  # the image's data directory: a named volume locally, a PVC in a cluster
+    # The image's data directory: a named volume locally, a PVC in a cluster. "" for a server
+    # that keeps nothing on disk (Memcached): no volume, no PVC, and no data survives a restart.
+    data_path: ClassVar[str]
     url_env: ClassVar[str]  # the conventional variable clients read: DATABASE_URL
     fixtures: ClassVar[FixtureFormat] = FixtureFormat()
     reset_description: ClassVar[str] = ""  # what `devenv seed --reset` removes
@@ -73,6 +75,13 @@ class DependencyKind:
     seed_secrets: ClassVar[dict[str, str]] = {}
     # The seed container shares the server's data volume and needs its hostname (RabbitMQ's cookie).
     seed_shares_data: ClassVar[bool] = False
+    # Where the kind's programs come from (docs/architecture.md, "Adding a dependency kind"):
+    # the home of the kind named here ("": its own). A kind that speaks another's protocol runs
+    # that kind's seeding and snapshot programs (Valkey: Redis's, with valkey-cli).
+    programs_from: ClassVar[str] = ""
+    # Program files of devenv/kinds/ itself (beside seedlib.sh) that join the seeding program:
+    # helpers two kinds share (csv_header.awk: PostgreSQL's and MySQL's CSV header reader).
+    shared_programs: ClassVar[tuple[str, ...]] = ()
 
     # --- image and environment ------------------------------------------------------------
 
@@ -167,11 +176,16 @@ class DependencyKind:
 
     @property
     def home(self) -> Path:
-        """The kind's directory: its programs (seeding script and helpers) live here."""
+        """The kind's directory: its class, and its programs unless it runs another kind's."""
         import sys
 
         module = sys.modules[type(self).__module__]
         return Path(str(module.__file__)).parent
+
+    @property
+    def program_home(self) -> Path:
+        """The directory of the kind's programs: seed.sh and its helpers, ``snapshot/``."""
+        return self.home.parent / self.programs_from if self.programs_from else self.home
 
 
 def parse_checksum_lines(output: str) -> dict[str, str]:

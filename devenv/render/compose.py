@@ -106,10 +106,11 @@ def render_compose(project: Project) -> Rendered:
             entry["environment"] = env
         if dependency.host_port is not None:
             entry["ports"] = [f"127.0.0.1:{dependency.host_port}:{kind.port}"]
-        entry["volumes"] = [f"{name}-data:{kind.data_path}"]
+        if kind.data_path:  # a kind that keeps nothing on disk (Memcached) gets no volume
+            entry["volumes"] = [f"{name}-data:{kind.data_path}"]
+            volumes[f"{name}-data"] = {}
         entry["healthcheck"] = healthcheck(["CMD", *kind.health_command(spec.name)], "120s")
         entry["labels"] = {LABEL_ROLE: "dependency", LABEL_KIND: dependency.kind}
-        volumes[f"{name}-data"] = {}
         services[name] = _with_hash(entry)
     for name, entry in fixtures.services.items():
         services[name] = _with_hash(entry)

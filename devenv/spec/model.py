@@ -322,7 +322,7 @@ class Spec(Strict):
     fixtures: dict[Name, Annotated[str, Field(min_length=1)]] = Field(
         default_factory=dict,
         description="Data seeded into dependencies on `up`: {dependency: directory in the project}. "
-        + "; ".join(f"{k.name}: {k.fixtures.description}" for k in kinds.kinds().values())
+        + "; ".join(f"{k.name}: {k.fixtures.description}" for k in kinds.kinds().values() if k.seeds)
         + " (docs/fixtures.md).",
     )
     images: Images = Field(default_factory=Images)

@@ -9,6 +9,7 @@ import pytest
 from devenv import kinds
 from devenv.kinds import get
 from devenv.kinds.base import DependencyKind
+from devenv.kinds.programs import seed_program
 
 
 def test_registry_finds_every_kind_package_in_rank_order():
@@ -25,11 +26,18 @@ def test_every_kind_implements_the_protocol(name):
     assert kind.image("9") .endswith(":9")
     assert kind.url("host", "my-shop").count("host") == 1
     assert kind.health_command("my-shop")
-    assert kind.fixtures.description and kind.cluster.component
+    assert kind.summary and kind.url_env and kind.cluster.component
+    assert not any("$" in word for word in kind.health_command("my-shop"))  # Compose would interpolate it
     if kind.seeds:  # a kind that loads fixtures has a seeding program and reads its records
+        assert kind.fixtures.description and kind.reset_description
         argv, env = kind.records_command("my-shop", "dep")
         assert argv and isinstance(env, dict)
-        assert (kind.home / "seed.sh").is_file()
+        assert (kind.program_home / "seed.sh").is_file()
+        assert "seed.sh" in seed_program(name)
+    else:  # nothing to seed: no program, and the spec refuses a fixtures entry (tests/fixtures_feature)
+        assert not kind.fixtures.description and not (kind.program_home / "seed.sh").is_file()
+    if kind.snapshots:
+        assert (kind.program_home / "snapshot").is_dir()
 
 
 def test_host_url_points_local_tools_at_the_published_port():
@@ -75,3 +83,17 @@ def test_recorded_checksums_are_read_inside_the_dependency():
     assert get("rabbitmq").parse_records("name\tvalue\n") == {}
 
 
+
+
+@pytest.mark.parametrize("name", kinds.names())
+def test_add_dependency_adds_every_kind_and_help_lists_it(tmp_path, name):
+    from devenv.spec.loader import load_project
+    from tests.conftest import run_cli
+
+    (tmp_path / "devenv.yaml").write_text("name: shop\n")
+    code, out, err = run_cli("-C", tmp_path, "add", "dependency", name, "--name", "dep", "--version", "9")
+    assert code == 0, out + err
+    dependency = load_project(tmp_path, environ={}).spec.dependencies["dep"]
+    assert (dependency.kind, dependency.version) == (name, "9")
+    code, out, _ = run_cli("add", "dependency", "--help")
+    assert code == 0 and get(name).summary in " ".join(out.split())

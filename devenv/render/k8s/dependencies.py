@@ -96,7 +96,7 @@ def _statefulset(target: Target, name: str, dependency: Dependency) -> dict[str,
     check: dict[str, Any] = {"exec": {"command": _health(target, dependency, user_var)}}
     tmp, tmp_mount = tmp_volume()
     volumes = [tmp]
-    mounts = [{"name": "data", "mountPath": kind.data_path}, tmp_mount]
+    mounts = [{"name": "data", "mountPath": kind.data_path}, tmp_mount] if kind.data_path else [tmp_mount]
     for index, path in enumerate(kind.cluster.writable_paths):
         volumes.append({"name": f"run{index}", "emptyDir": {}})
         mounts.append({"name": f"run{index}", "mountPath": path})
@@ -117,27 +117,29 @@ def _statefulset(target: Target, name: str, dependency: Dependency) -> dict[str,
     pod = pod_spec_base()
     pod["containers"] = [container]
     pod["volumes"] = volumes
+    spec: dict[str, Any] = {
+        "serviceName": name,
+        "replicas": 1,
+        "revisionHistoryLimit": REVISION_HISTORY_LIMIT,
+        "updateStrategy": {"type": "RollingUpdate"},
+        "selector": {"matchLabels": selector(target, name)},
+        "template": {"metadata": {"labels": object_labels}, "spec": pod},
+    }
+    if kind.data_path:  # a kind that keeps nothing on disk (Memcached) claims no volume
+        spec["volumeClaimTemplates"] = [
+            {
+                "metadata": {"name": "data", "labels": object_labels},
+                "spec": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "resources": {"requests": {"storage": resources.storage or DEFAULT_STORAGE}},
+                },
+            }
+        ]
     return {
         "apiVersion": "apps/v1",
         "kind": "StatefulSet",
         "metadata": metadata(target, name, object_labels),
-        "spec": {
-            "serviceName": name,
-            "replicas": 1,
-            "revisionHistoryLimit": REVISION_HISTORY_LIMIT,
-            "updateStrategy": {"type": "RollingUpdate"},
-            "selector": {"matchLabels": selector(target, name)},
-            "template": {"metadata": {"labels": object_labels}, "spec": pod},
-            "volumeClaimTemplates": [
-                {
-                    "metadata": {"name": "data", "labels": object_labels},
-                    "spec": {
-                        "accessModes": ["ReadWriteOnce"],
-                        "resources": {"requests": {"storage": resources.storage or DEFAULT_STORAGE}},
-                    },
-                }
-            ],
-        },
+        "spec": spec,
     }
 
 

@@ -1,0 +1,77 @@
+"""The newer dependency kinds on the real engine, each from its stand-in image (tests/standins/).
+
+For each: the dependency comes up healthy, a service reaches it with the URL variable it is
+given (tests/integration/kind_client.py, run inside the service container), fixtures seed
+once and then never again (where the kind seeds), and data survives `down`/`up` (where the
+kind keeps any). MongoDB has no stand-in: tests/render/k8s/test_every_kind.py and
+tests/kinds/test_mongodb.py cover it by rendering and validation (docs/testing.md).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.integration import conftest
+from tests.integration.conftest import MIRROR_PREFIX, _load_standins
+
+pytestmark = pytest.mark.docker
+
+COMPOSE = ["docker", "compose", "-f"]
+CLIENT = (Path(__file__).parent / "kind_client.py").read_text()
+APP = """\
+services:
+  app:
+    image: python:3.11-slim
+    command: [python3, -m, http.server, "8000"]
+    depends_on: [{deps}]
+"""
+
+
+def standins(*names: str) -> None:
+    _load_standins().ensure_images([*names, "python"], prefix=MIRROR_PREFIX)
+
+
+def client(project: conftest.TestProject, variable: str, protocol: str, *args: str) -> str:
+    """kind_client.py in the app container: what a service sees through its URL variable."""
+    compose = [*COMPOSE, str(project.root / "docker-compose.yml")]
+    proc = subprocess.run(
+        [*compose, "exec", "-T", "app", "python3", "-", variable, protocol, *args],
+        input=CLIENT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COMPOSE_BAKE": "false"},
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout.rstrip("\n")
+
+
+def up(cli, project: conftest.TestProject) -> str:
+    code, out, err = cli("-C", project.root, "--output", "plain", "up", "--timeout", "240")
+    assert code == 0, out + err
+    return out
+
+
+def down(cli, project: conftest.TestProject) -> None:
+    code, out, err = cli("-C", project.root, "down")
+    assert code == 0, out + err
+
+
+# --- memcached ---------------------------------------------------------------------------------
+
+
+def test_memcached_serves_the_service_and_starts_empty_after_down(project, cli):
+    standins("memcached")
+    project.write(APP.format(deps="cache") + "dependencies:\n  cache: {kind: memcached}\n")
+    out = up(cli, project)
+    assert "cache: running (healthy)" in out and "app: running" in out
+    assert client(project, "MEMCACHED_URL", "memcached", "set", "greeting", "hello") == "STORED"
+    assert client(project, "CACHE_URL", "memcached", "get", "greeting") == "hello"
+    assert project.volumes() == []  # in memory only: no data volume
+    down(cli, project)
+    up(cli, project)
+    assert client(project, "MEMCACHED_URL", "memcached", "get", "greeting") == ""  # a cache starts empty

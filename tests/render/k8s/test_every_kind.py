@@ -1,0 +1,83 @@
+"""Every dependency kind as a StatefulSet: ClusterDefaults, probes, volumes, and kubernetes-validate --strict.
+
+Parametrized over the registry, so a new kind (devenv/kinds/<kind>/) is exported and
+validated without a line here. MongoDB, which has no stand-in image, is tested this way only
+(docs/testing.md).
+"""
+
+from __future__ import annotations
+
+import pytest
+from kubernetes_validate import utils as kv
+
+from devenv import kinds
+from devenv.spec.loader import load_project
+from tests.render.k8s.conftest import K8S_VERSIONS, by_key, plain_documents
+
+DOCKERFILE = "FROM python:3.11-slim AS dev\nFROM python:3.11-slim AS prod\n"
+
+
+def spec_with(names: tuple[str, ...]) -> str:
+    deps = "".join(f"  {name}-dep: {{kind: {name}}}\n" for name in names)
+    needs = ", ".join(f"{name}-dep" for name in names)
+    return (
+        "name: my-shop\n"
+        "services:\n"
+        "  api:\n"
+        "    port: 8000\n"
+        "    health: /healthz\n"
+        f"    depends_on: [{needs}]\n"
+        f"dependencies:\n{deps}"
+        "images: {registry: ghcr.io/acme}\n"
+        "environments:\n"
+        "  prod: {domain: shop.example.com}\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory):
+    root = tmp_path_factory.mktemp("every-kind")
+    (root / "devenv.yaml").write_text(spec_with(kinds.names()))
+    (root / "services" / "api").mkdir(parents=True)
+    (root / "services" / "api" / "Dockerfile").write_text(DOCKERFILE)
+    return plain_documents(load_project(root, environ={}), "prod")
+
+
+@pytest.mark.parametrize("name", kinds.names())
+def test_a_statefulset_per_kind_from_its_cluster_defaults(documents, name):
+    kind = kinds.get(name)
+    objects = by_key(documents)
+    sts = objects[("StatefulSet", f"{name}-dep")]
+    assert sts["metadata"]["labels"]["app.kubernetes.io/component"] == kind.cluster.component
+    pod = sts["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["image"].endswith(kind.image(None))
+    assert container["ports"] == [{"name": name, "containerPort": kind.port, "protocol": "TCP"}]
+    assert container["resources"]["requests"] == {"cpu": kind.cluster.cpu, "memory": kind.cluster.memory}
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    for path in kind.cluster.writable_paths:  # emptyDirs where the server writes besides its data
+        assert any(v["name"] == mounts[path] and "emptyDir" in v for v in pod["volumes"])
+    if kind.data_path:
+        assert mounts[kind.data_path] == "data" and sts["spec"]["volumeClaimTemplates"][0]["metadata"]["name"] == "data"
+    else:
+        assert "data" not in mounts.values() and "volumeClaimTemplates" not in sts["spec"]
+    probe = container["readinessProbe"]["exec"]["command"]
+    assert probe == kind.health_command("my-shop") or probe[:2] == ["sh", "-c"]
+    env = {item["name"]: item for item in container.get("env", [])}
+    for key, value in kind.container_env("my-shop").items():  # credentials come from the Secret
+        assert "valueFrom" in env[key] if value == "devenv" else env[key]["value"] == value
+    service = objects[("Service", f"{name}-dep")]
+    assert service["spec"]["clusterIP"] == "None" and service["spec"]["ports"][0]["port"] == kind.port
+
+
+@pytest.mark.parametrize("version", K8S_VERSIONS)
+def test_every_kind_passes_kubernetes_validate_strict(documents, version):
+    failures = []
+    for doc in documents:
+        try:
+            kv.validate(doc, version, strict=True)
+        except (kv.ValidationError, kv.SchemaNotFoundError, kv.InvalidSchemaError) as exc:
+            failures.append(f"{doc['kind']}/{doc['metadata']['name']}: {getattr(exc, 'message', exc)}")
+    assert len(documents) > 2 * len(kinds.names())
+    assert not failures, "\n".join(failures)
