@@ -27,7 +27,7 @@ import time
 import uuid
 from pathlib import Path
 
-from common import DEVENV, HOST_CA, standins, summary, write
+from common import DEVENV, HOST_CA, remove_project, standins, summary, write
 
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -195,8 +195,7 @@ def main() -> int:
         )
         print(f"wrote {path}")
     finally:
-        subprocess.run(["docker", "compose", "-p", name, "down", "--volumes", "--timeout", "2"], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+        remove_project(name, directory=base)
     return 0
 
 

@@ -13,11 +13,10 @@ benchmarks/results/noop.json. Goals: each devenv command <= 0.3 s.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 
-from common import DEVENV, example_copy, example_env, standins, summary, timed, write
+from common import DEVENV, example_copy, example_env, remove_project, standins, summary, timed, write
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
 GOAL_S = 0.3
@@ -58,8 +57,7 @@ def main() -> int:
             print(f"{label:30} median {result['median_s']:.3f}s  (min {low:.3f}s, max {high:.3f}s)")
         print(f"goal <= {GOAL_S}s for devenv up/seed/status: {'met' if out['met'] else 'NOT met'}; wrote {path}")
     finally:
-        subprocess.run(["docker", "compose", "-p", name, "down", "--volumes", "--timeout", "2"], capture_output=True)
-        subprocess.run(["docker", "rmi", "-f", f"{name}-api:dev"], capture_output=True)
+        remove_project(name, images=[f"{name}-api:dev"])
     return 0
 
 

@@ -32,7 +32,7 @@ import uuid
 from pathlib import Path
 
 from bench_fixtures import SCHEMA, make_csv
-from common import DEVENV, HOST_CA, ROOT, standins, summary, write
+from common import DEVENV, HOST_CA, ROOT, remove_project, standins, summary, write
 
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
@@ -174,8 +174,7 @@ def main() -> int:
         )
         print(f"wrote {path}")
     finally:
-        subprocess.run(["docker", "compose", "-p", name, "down", "--volumes", "--timeout", "2"], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+        remove_project(name, directory=base)
     return 0
 
 

@@ -10,10 +10,9 @@ benchmarks/results/up.json. Goal: ratio <= 1.10.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 
-from common import DEVENV, example_copy, example_env, standins, summary, timed, write
+from common import DEVENV, example_copy, example_env, remove_project, standins, summary, timed, write
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 
@@ -53,8 +52,7 @@ def main() -> int:
             )
         print(f"wrote {path}")
     finally:
-        subprocess.run(["docker", "compose", "-p", name, "down", "--volumes", "--timeout", "2"], capture_output=True)
-        subprocess.run(["docker", "rmi", "-f", f"{name}-api:dev"], capture_output=True)
+        remove_project(name, images=[f"{name}-api:dev"])
     return 0
 
 

@@ -94,3 +94,12 @@ def write(name: str, data: dict) -> Path:
     data = {"machine": machine(), "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **data}
     path.write_text(json.dumps(data, indent=2) + "\n")
     return path
+
+
+def remove_project(name: str, images: list[str] | None = None, directory: Path | None = None) -> None:
+    """Take a benchmark's project away: containers and volumes, the images it built, its directory."""
+    subprocess.run(["docker", "compose", "-p", name, "down", "--volumes", "--timeout", "2"], capture_output=True)
+    if images:
+        subprocess.run(["docker", "rmi", "-f", *images], capture_output=True)
+    if directory is not None:
+        shutil.rmtree(directory, ignore_errors=True)
