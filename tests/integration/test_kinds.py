@@ -9,6 +9,7 @@ tests/kinds/test_mongodb.py cover it by rendering and validation (docs/testing.m
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -75,3 +76,59 @@ def test_memcached_serves_the_service_and_starts_empty_after_down(project, cli):
     down(cli, project)
     up(cli, project)
     assert client(project, "MEMCACHED_URL", "memcached", "get", "greeting") == ""  # a cache starts empty
+
+
+# --- valkey --------------------------------------------------------------------------------------
+
+
+def seed_counts(cli, project: conftest.TestProject) -> dict[str, tuple[int, int]]:
+    """{seed service: (applied, pending)} as `devenv status` counts them."""
+    code, out, err = cli("-C", project.root, "status", "--json")
+    assert code == 0, err
+    return {
+        row["service"]: (row["fixtures_applied"], row["fixtures_pending"])
+        for row in json.loads(out)["services"]
+        if row["service"].endswith("-seed")
+    }
+
+
+def seed_log(project: conftest.TestProject, service: str) -> list[str]:
+    return project.compose("logs", "--no-log-prefix", service).stdout.strip().splitlines()
+
+
+def test_valkey_seeds_once_serves_redis_url_keeps_data_and_snapshots(project, cli):
+    standins("valkey")
+    fixtures = project.root / "fixtures" / "cache"
+    fixtures.mkdir(parents=True)
+    (fixtures / "001_flags.redis").write_text('SET feature:new-checkout on\nHSET product:1 sku "MUG-0001-S"\n')
+    (fixtures / "010_catalog.json").write_text('{"catalog:categories": ["mugs", "shirts"], "visits": 0}\n')
+    spec = "dependencies:\n  cache: {kind: valkey}\nfixtures: {cache: fixtures/cache}\n"
+    project.write(APP.format(deps="cache") + spec)
+    out = up(cli, project)
+    assert "cache: running (healthy)" in out and "cache-seed: exited" in out
+    assert seed_log(project, "cache-seed")[-1] == "devenv-seed: done: 2 applied, 0 unchanged"
+    assert client(project, "REDIS_URL", "redis", "PING") == "PONG"
+    assert client(project, "REDIS_URL", "redis", "INFO", "server").count("valkey_version:8.") == 1
+    assert client(project, "CACHE_URL", "redis", "GET", "feature:new-checkout") == "on"
+    assert client(project, "REDIS_URL", "redis", "LRANGE", "catalog:categories", "0", "-1") == "mugs\nshirts"
+    assert client(project, "REDIS_URL", "redis", "HGET", "product:1", "sku") == "MUG-0001-S"
+    assert seed_counts(cli, project) == {"cache-seed": (2, 0)}
+    # the service writes; seeding again (up, then the seeding program itself) applies nothing, resets nothing
+    assert client(project, "REDIS_URL", "redis", "INCR", "visits") == "1"
+    out = up(cli, project)
+    again = project.compose("run", "--rm", "--no-deps", "-T", "cache-seed").stdout.strip().splitlines()
+    assert again[-1] == "devenv-seed: done: 0 applied, 2 unchanged"
+    assert client(project, "REDIS_URL", "redis", "GET", "visits") == "1"
+    # data survives down/up (the volume on /data)
+    down(cli, project)
+    assert project.volumes() == [f"{project.name}_cache-data"]
+    up(cli, project)
+    assert client(project, "REDIS_URL", "redis", "GET", "visits") == "1"
+    assert seed_counts(cli, project) == {"cache-seed": (2, 0)}
+    # Redis's snapshot program, run with valkey-cli
+    code, out, err = cli("-C", project.root, "snapshot", "save", "before")
+    assert code == 0, out + err
+    assert client(project, "REDIS_URL", "redis", "INCR", "visits") == "2"
+    code, out, err = cli("-C", project.root, "snapshot", "restore", "before")
+    assert code == 0, out + err
+    assert client(project, "REDIS_URL", "redis", "GET", "visits") == "1"

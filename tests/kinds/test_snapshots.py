@@ -121,7 +121,7 @@ def test_a_kind_with_snapshots_implements_the_four_methods_and_keeps_its_program
     cls = type(kind)
     for method in ("snapshot_save", "snapshot_restore", "snapshot_list", "snapshot_remove"):
         assert getattr(cls, method) is not getattr(kinds.DependencyKind, method), f"{name} lacks {method}"
-    programs = sorted(path.name for path in (kind.home / "snapshot").iterdir() if path.is_file())
+    programs = sorted(path.name for path in (kind.program_home / "snapshot").iterdir() if path.is_file())
     assert programs, f"{name} has no snapshot/ programs"
     # a sub-directory: not part of the seeding program, so its digest (and every golden file) stays
     if kind.seeds:

@@ -60,6 +60,7 @@ STANDINS: dict[str, Standin] = {
         Standin("postgres", "library/postgres", "15"),
         Standin("redis", "library/redis", "7"),
         Standin("rabbitmq", "library/rabbitmq", "3"),
+        Standin("valkey", "valkey/valkey", "8"),
         Standin("memcached", "library/memcached", "1"),
         Standin("python", "library/python", "3.11-slim"),
         Standin("node", "library/node", "24-slim", needs=("python",)),

@@ -9,6 +9,7 @@ in place of ``dump.rdb`` and restarts the server.
 from __future__ import annotations
 
 import time
+from typing import ClassVar
 
 from devenv.kinds.base import DEV_PASSWORD, DEV_USER, ClusterDefaults, DependencyKind, FixtureFormat
 from devenv.kinds.snapshots import (
@@ -41,22 +42,29 @@ class Redis(DependencyKind):
     fixtures = FixtureFormat(suffixes=(".redis", ".json"), description="*.redis and *.json")
     reset_description = "FLUSHDB"
     cluster = ClusterDefaults(component="cache", cpu="100m", memory="128Mi")
+    # The image's client. The programs (seed.sh, snapshot/snapshot.sh) run the one that
+    # DEVENV_REDIS_CLI names (default redis-cli), so a Redis-compatible kind (Valkey) runs them too.
+    cli: ClassVar[str] = "redis-cli"
+
+    def _cli_env(self) -> dict[str, str]:
+        """DEVENV_REDIS_CLI for the programs, when the image's client is not their default."""
+        return {} if self.cli == Redis.cli else {"DEVENV_REDIS_CLI": self.cli}
 
     def health_command(self, project: str, user: str = DEV_USER) -> list[str]:
-        """redis-cli PING answered with PONG."""
-        return ["sh", "-c", "redis-cli -h 127.0.0.1 ping | grep -q PONG"]
+        """The client's PING answered with PONG."""
+        return ["sh", "-c", f"{self.cli} -h 127.0.0.1 ping | grep -q PONG"]
 
     def url(self, host: str, project: str, user: str = DEV_USER, password: str = DEV_PASSWORD) -> str:
         """``redis://host:6379/0``."""
         return f"redis://{host}:{self.port}/0"
 
     def seed_environment(self, project: str, dependency: str, host: str) -> dict[str, str]:
-        """Where redis-cli connects."""
-        return {"DEVENV_REDIS_HOST": host, "DEVENV_REDIS_PORT": str(self.port)}
+        """Where the client connects (and which client it is)."""
+        return {"DEVENV_REDIS_HOST": host, "DEVENV_REDIS_PORT": str(self.port), **self._cli_env()}
 
     def records_command(self, project: str, dependency: str) -> tuple[list[str], dict[str, str]]:
         """HGETALL of the records hash."""
-        return ["redis-cli", "--raw", "HGETALL", RECORD_KEY], {}
+        return [self.cli, "--raw", "HGETALL", RECORD_KEY], {}
 
     def parse_records(self, output: str) -> dict[str, str]:
         """HGETALL --raw: field and value on alternate lines."""
@@ -71,8 +79,12 @@ class Redis(DependencyKind):
     )
 
     def _script(self, ctx: SnapshotContext, *args: str) -> ExecResult:
-        env = {"DEVENV_SNAPSHOTS": f"{self.data_path}/{SNAPSHOT_DIR}", "DEVENV_REDIS_PORT": str(self.port)}
-        return ctx.run([*SH_STDIN, "devenv-snapshot", *args], stdin=program(self.home, "snapshot.sh"), env=env)
+        env = {
+            "DEVENV_SNAPSHOTS": f"{self.data_path}/{SNAPSHOT_DIR}",
+            "DEVENV_REDIS_PORT": str(self.port),
+            **self._cli_env(),
+        }
+        return ctx.run([*SH_STDIN, "devenv-snapshot", *args], stdin=program(self.program_home, "snapshot.sh"), env=env)
 
     def snapshot_save(self, ctx: SnapshotContext, name: str, *, replace: bool = False) -> SnapshotInfo:
         """SAVE, then a hard link to the RDB file (Redis replaces dump.rdb by rename, never in place)."""
@@ -84,7 +96,7 @@ class Redis(DependencyKind):
         """Check the file, stop automatic saves, swap dump.rdb, SHUTDOWN NOSAVE, start the container again."""
         checked(self._script(ctx, "restore", name), f"restoring snapshot {name}")
         # the container stops with its server; its exit is the exec's end, whatever the exec says
-        ctx.run(["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), "SHUTDOWN", "NOSAVE"])
+        ctx.run([self.cli, "-h", "127.0.0.1", "-p", str(self.port), "SHUTDOWN", "NOSAVE"])
         ctx.restart()
 
     def snapshot_list(self, ctx: SnapshotContext) -> list[SnapshotInfo]:

@@ -6,13 +6,15 @@
 #
 # Run as `sh seed.sh`, with seedlib.sh, json.lua and quotes.awk side by side in
 # $DEVENV_PROGRAMS (default: this script's directory); the server at DEVENV_REDIS_HOST
-# (default 127.0.0.1) and DEVENV_REDIS_PORT (default 6379).
+# (default 127.0.0.1) and DEVENV_REDIS_PORT (default 6379), reached with the client
+# DEVENV_REDIS_CLI names (default redis-cli; Valkey's image runs this script with valkey-cli).
 here=${DEVENV_PROGRAMS:-$(dirname "$0")}
 programs=$(cd "$here" && pwd) || { printf 'devenv-seed: failed: no seeding programs in %s\n' "$here"; exit 1; }
 # shellcheck source=../seedlib.sh
 . "$programs/seedlib.sh"
 seed_init
-rc() { redis-cli -h "${DEVENV_REDIS_HOST:-127.0.0.1}" -p "${DEVENV_REDIS_PORT:-6379}" "$@"; }
+client=${DEVENV_REDIS_CLI:-redis-cli}
+rc() { "$client" -h "${DEVENV_REDIS_HOST:-127.0.0.1}" -p "${DEVENV_REDIS_PORT:-6379}" "$@"; }
 i=0
 until [ "$(rc PING 2>/dev/null)" = PONG ]; do
   i=$((i + 1))
@@ -43,7 +45,7 @@ apply_redis() {
   fi
   esc=$(printf '%s' "$name" | sed 's/\\/\\\\/g; s/"/\\"/g')
   { echo MULTI; cat "$tmp/cmds"; printf 'HSET devenv:fixtures "%s" %s\n' "$esc" "$sum"; echo EXEC; } \
-    | rc --no-raw >"$tmp/out" 2>"$tmp/err" || fail "$name: redis-cli failed"
+    | rc --no-raw >"$tmp/out" 2>"$tmp/err" || fail "$name: $client failed"
   bad=$(awk -v n="$n" 'NR >= 2 && NR <= n + 1 && $0 != "QUEUED" { print NR - 1; exit }' "$tmp/out")
   if [ -n "$bad" ]; then
     line=$(sed -n "${bad}p" "$tmp/lines")
@@ -65,7 +67,7 @@ apply_redis() {
 }
 
 apply_json() {
-  rc --no-raw -x EVAL "$lua" 0 "$name" "$sum" <"$f" >"$tmp/out" 2>"$tmp/err" || fail "$name: redis-cli failed"
+  rc --no-raw -x EVAL "$lua" 0 "$name" "$sum" <"$f" >"$tmp/out" 2>"$tmp/err" || fail "$name: $client failed"
   if grep -q '(error)' "$tmp/out"; then
     fail "$name: $(head -n 1 "$tmp/out" | sed 's/^(error) //')"
   fi

@@ -3,7 +3,9 @@
 #
 # Sent on standard input and run in the Redis container as
 #   sh -c 'eval "$(cat)"' devenv-snapshot ACTION [NAME] [replace|keep]
-# with DEVENV_SNAPSHOTS, the directory of the snapshots (<name>.rdb), in the data volume.
+# with DEVENV_SNAPSHOTS, the directory of the snapshots (<name>.rdb), in the data volume, and
+# DEVENV_REDIS_CLI, the client (default redis-cli; valkey-cli in Valkey's image, whose
+# check tool is then valkey-check-rdb).
 # ACTION is one of:
 #   save NAME replace|keep  SAVE (a point-in-time copy of the dataset), then the RDB file
 #                           is hard-linked (Redis replaces dump.rdb by rename, never in place)
@@ -23,7 +25,9 @@ fail() {
   say "failed: $*"
   exit 1
 }
-cli() { redis-cli -h 127.0.0.1 -p "${DEVENV_REDIS_PORT:-6379}" "$@" </dev/null; }
+client=${DEVENV_REDIS_CLI:-redis-cli}
+check_rdb=${client%-cli}-check-rdb
+cli() { "$client" -h 127.0.0.1 -p "${DEVENV_REDIS_PORT:-6379}" "$@" </dev/null; }
 setting() { cli --raw CONFIG GET "$1" | sed -n 2p; }
 snap=$store/$name.rdb
 
@@ -71,8 +75,8 @@ fi
 # restore
 [ -f "$snap" ] || fail "no snapshot $name"
 [ "$(setting appendonly)" != yes ] || fail "appendonly is on: the server would load its AOF, not the snapshot"
-if command -v redis-check-rdb >/dev/null 2>&1; then
-  redis-check-rdb "$snap" >/dev/null 2>&1 || fail "snapshot $name is not a valid RDB file (redis-check-rdb)"
+if command -v "$check_rdb" >/dev/null 2>&1; then
+  "$check_rdb" "$snap" >/dev/null 2>&1 || fail "snapshot $name is not a valid RDB file ($check_rdb)"
 fi
 next=$dir/.devenv-restore.rdb
 rm -f "$next"
