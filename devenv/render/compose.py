@@ -21,6 +21,7 @@ from devenv.render.connections import connection_env
 from devenv.render.develop import develop_entries, develop_programs, health_probe
 from devenv.render.images import mirror_image
 from devenv.render.programs import CONTAINER_DIR, ProgramDir
+from devenv.render.raw import merge_raw
 from devenv.render.yamlout import dump_yaml
 from devenv.spec.model import Service
 
@@ -99,7 +100,7 @@ def render_compose(project: Project) -> Rendered:
 
     for name, dependency in spec.dependencies.items():
         kind = kind_of(dependency)
-        entry: dict[str, Any] = {"image": mirror_image(kind.image(dependency.version), project.mirror)}
+        entry: dict[str, Any] = {"image": mirror_image(dependency.image_reference(), project.mirror)}
         entry.update(fixtures.dependency_extra.get(name, {}))
         env = kind.container_env(spec.name, DEV_USER, DEV_PASSWORD)
         if env:
@@ -111,7 +112,7 @@ def render_compose(project: Project) -> Rendered:
             volumes[f"{name}-data"] = {}
         entry["healthcheck"] = healthcheck(["CMD", *kind.health_command(spec.name)], "120s")
         entry["labels"] = {LABEL_ROLE: "dependency", LABEL_KIND: dependency.kind}
-        services[name] = _with_hash(entry)
+        services[name] = _with_hash(merge_raw(entry, dependency.compose))
     for name, entry in fixtures.services.items():
         services[name] = _with_hash(entry)
 
@@ -151,7 +152,7 @@ def render_compose(project: Project) -> Rendered:
         if mounts:
             entry["volumes"] = mounts
         entry["labels"] = {LABEL_ROLE: "service", **labels}
-        services[name] = _with_hash(entry)
+        services[name] = _with_hash(merge_raw(entry, service.compose))
 
     data: dict[str, Any] = {"name": spec.name, "services": services}
     if volumes:
@@ -159,6 +160,7 @@ def render_compose(project: Project) -> Rendered:
     ca = project.ca_certificates
     if ca and any(s.builds for s in spec.services.values()):
         data["secrets"] = {CA_SECRET: {"file": ca}}
+    data = merge_raw(data, spec.compose)
     programs = [*fixtures.programs.values(), *develop_programs(spec.services)]
     if any(s.health and s.port for s in spec.services.values()):
         programs.append(PROBES)
@@ -174,6 +176,8 @@ def _condition(project: Project, target: str) -> str:
 
 def _build(project: Project, name: str, service: Service, warnings: list[str]) -> dict[str, Any]:
     build: dict[str, Any] = {"context": service.build_path(name)}
+    if service.dockerfile:
+        build["dockerfile"] = service.dockerfile
     target = service.target or ("dev" if service.template else None)
     info = project.dockerfiles.get(name)
     if target:
@@ -186,14 +190,14 @@ def _build(project: Project, name: str, service: Service, warnings: list[str]) -
                 args[arg] = mirrored
         if project.mirror:
             warnings.extend(
-                f"{service.build_path(name)}/Dockerfile:{entry.line}: FROM {entry.image} is not reached by "
+                f"{service.dockerfile_path(name)}:{entry.line}: FROM {entry.image} is not reached by "
                 "images.mirror; declare it as `ARG BASE_IMAGE=...` and `FROM ${BASE_IMAGE}`"
                 for entry in info.literal_bases()
                 if mirror_image(entry.image, project.mirror) != entry.image
             )
         if target and info.stages and target not in info.stages:
             warnings.append(
-                f"{service.build_path(name)}/Dockerfile has no stage '{target}' (stages: {', '.join(info.stages)})"
+                f"{service.dockerfile_path(name)} has no stage '{target}' (stages: {', '.join(info.stages)})"
             )
     if args:
         build["args"] = args
@@ -205,5 +209,6 @@ def _build(project: Project, name: str, service: Service, warnings: list[str]) -
 def _with_hash(entry: dict[str, Any]) -> dict[str, Any]:
     """Stamp a service with a hash of its own definition, so `up` can tell what changed."""
     digest = hashlib.sha256(json.dumps(entry, sort_keys=True).encode()).hexdigest()[:16]
-    entry["labels"][LABEL_HASH] = digest
+    labels = entry.get("labels")
+    entry["labels"] = {**(labels if isinstance(labels, dict) else {}), LABEL_HASH: digest}
     return entry

@@ -95,6 +95,14 @@ def check_spec(spec: Spec, root: Path, spec_path: Path, positions: Positions) ->
                 f"directory '{rel}' does not exist",
                 hint=f"create it with a Dockerfile, use `devenv add service {name}`, or set 'image'",
             )
+        elif service.dockerfile is not None:
+            dockerfile = (root / service.dockerfile_path(name)).resolve()
+            loc, field = ("services", name, "dockerfile"), f"services.{name}.dockerfile"
+            if not _inside(dockerfile, resolved_root):
+                problem(loc, field, f"'{service.dockerfile}' is outside the project directory")
+            elif not dockerfile.is_file():
+                hint = "name the Dockerfile relative to the service's 'path'"
+                problem(loc, field, f"'{service.dockerfile_path(name)}' does not exist", hint=hint)
         elif not (directory / "Dockerfile").is_file():
             problem(loc, field, f"'{rel}' has no Dockerfile", hint="add one, or set 'image' to run a prebuilt image")
 

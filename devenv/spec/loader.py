@@ -67,12 +67,18 @@ def load_project(root: Path, environ: Mapping[str, str] | None = None) -> Projec
         line = raw[: exc.start].count(b"\n") + 1
         raise SpecError(path, line, 1, "", "the file is not valid UTF-8 text") from exc
     spec, positions = parse_spec(text, path)
+    return project_of(root, spec, positions, environ)
+
+
+def project_of(root: Path, spec: Spec, positions: Positions, environ: Mapping[str, str] | None = None) -> Project:
+    """Check a validated spec against the project's files and read what rendering needs (the Dockerfiles)."""
+    path = spec_path_for(root)
     check_spec(spec, root, path, positions)
     check_environments(spec, path, positions)
     dockerfiles = {}
     for name, service in spec.services.items():
         if service.builds:
-            info = read_dockerfile(root / service.build_path(name) / "Dockerfile")
+            info = read_dockerfile(root / service.dockerfile_path(name))
             if info is not None:
                 dockerfiles[name] = info
     settings = MachineSettings.from_environ(os.environ if environ is None else environ)

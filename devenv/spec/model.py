@@ -6,8 +6,9 @@ across fields or at the file system live in :mod:`devenv.spec.checks`.
 
 from __future__ import annotations
 
+import posixpath
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
@@ -131,7 +132,34 @@ def _kind(value: object) -> object:
     raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
 
 
+def _compose_keys(value: object) -> object:
+    """Raw compose keys: a mapping whose keys are text; the values are Compose's business."""
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a mapping of compose keys, got {_describe(value)}")
+    for key in value:
+        if not isinstance(key, str):
+            raise ValueError(f"compose keys must be text, got {_describe(key)}")
+    return value
+
+
+def _top_compose(value: dict[str, Any]) -> dict[str, Any]:
+    if "name" in value:
+        raise ValueError("'name' is the project's own 'name' at the top of devenv.yaml; set it there")
+    return value
+
+
 Name = Annotated[str, AfterValidator(_dns_label)]
+RawCompose = Annotated[
+    dict[str, Any],
+    BeforeValidator(_compose_keys),
+    WithJsonSchema(
+        {
+            "type": "object",
+            "description": "Raw Compose keys merged last into what devenv renders (mappings merge, lists and "
+            "values replace, null removes); values are literal ('$' is escaped). Not carried to Kubernetes.",
+        }
+    ),
+]
 KindName = Annotated[
     str,
     BeforeValidator(_kind),
@@ -156,6 +184,12 @@ class Strict(BaseModel):
 def _container_path(value: str) -> str:
     if not value.startswith("/"):
         raise ValueError(f"'{value}' must be an absolute path inside the container")
+    return value
+
+
+def _dockerfile_path(value: str) -> str:
+    if not value or value.startswith("/"):
+        raise ValueError(f"'{value}' must be a file path relative to the service's 'path'")
     return value
 
 
@@ -201,6 +235,9 @@ class Service(Strict):
         None, description="Service template it was scaffolded from; absent for a custom service."
     )
     path: str | None = Field(None, description="Directory holding the Dockerfile; default services/<name>.")
+    dockerfile: Annotated[str, AfterValidator(_dockerfile_path)] | None = Field(
+        None, description="The Dockerfile, relative to 'path'; default 'Dockerfile'."
+    )
     image: str | None = Field(None, description="A prebuilt image to run instead of building one.")
     target: str | None = Field(
         None, description="Dockerfile stage to build for development; default 'dev' for template services."
@@ -221,6 +258,9 @@ class Service(Strict):
         1, description="Replica count for cluster export."
     )
     develop: Develop = Field(default_factory=Develop, description="Code mount and rebuild triggers for hot reload.")
+    compose: RawCompose = Field(
+        default_factory=dict, description="Raw Compose keys of the service (docs/spec.md#raw-compose-keys)."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Service:
@@ -230,6 +270,8 @@ class Service(Strict):
             raise ValueError("'image' and 'path' exclude each other: a service is either built from path or pulled")
         if self.image is not None and self.target is not None:
             raise ValueError("'target' names a Dockerfile stage; it has no meaning with 'image'")
+        if self.image is not None and self.dockerfile is not None:
+            raise ValueError("'dockerfile' is for a service built from 'path'; it has no meaning with 'image'")
         if self.host_port is not None and not self.public:
             raise ValueError("'host_port' needs 'public: true' (only public services are published on the host)")
         if self.public and self.port is None:
@@ -246,6 +288,10 @@ class Service(Strict):
     def build_path(self, name: str) -> str:
         """Directory of the build context, relative to the project root."""
         return self.path or f"services/{name}"
+
+    def dockerfile_path(self, name: str) -> str:
+        """The Dockerfile, relative to the project root (``services/api/Dockerfile``)."""
+        return posixpath.normpath(posixpath.join(self.build_path(name), self.dockerfile or "Dockerfile"))
 
     def published_port(self) -> int | None:
         """The host port a public service is reachable on, or None."""
@@ -264,6 +310,18 @@ class Dependency(Strict):
     host_port: Port | None = Field(
         None, description="Publish the dependency's port on 127.0.0.1 for local tools (psql, redis-cli)."
     )
+    image: Annotated[str, Field(min_length=1)] | None = Field(
+        None,
+        description="The image to run instead of the kind's official one at 'version': a variant (an -alpine "
+        "tag) or a copy in a private registry; it must behave like the official image.",
+    )
+    compose: RawCompose = Field(
+        default_factory=dict, description="Raw Compose keys of the dependency (docs/spec.md#raw-compose-keys)."
+    )
+
+    def image_reference(self) -> str:
+        """The image it runs: ``image`` when set, else the kind's official image at ``version``."""
+        return self.image or kinds.get(self.kind).image(self.version)
 
 
 class Images(Strict):
@@ -332,6 +390,10 @@ class Spec(Strict):
     develop: ProjectDevelop = Field(default_factory=ProjectDevelop, description="Project-wide development settings.")
     environments: dict[Name, Environment] = Field(
         default_factory=dict, description="Cluster environments for `devenv export k8s --env NAME`."
+    )
+    compose: Annotated[RawCompose, AfterValidator(_top_compose)] = Field(
+        default_factory=dict,
+        description="Raw top-level Compose keys (volumes, networks, secrets, configs, x-*), merged last.",
     )
 
     def component(self, name: str) -> Service | Dependency | None:

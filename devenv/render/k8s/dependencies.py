@@ -47,6 +47,7 @@ FIXTURE_RESOURCES = Resources(cpu="100m", memory="128Mi", cpu_limit="500m", memo
 
 def render_dependency(target: Target, name: str, dependency: Dependency) -> list[dict[str, Any]]:
     """The manifests of one dependency (none when the environment marks it external)."""
+    target.warn_raw(f"dependencies.{name}.", dependency.compose)
     if dependency.host_port is not None:
         target.warn(
             f"dependencies.{name}.host_port: a port on your machine has no meaning in a cluster; "
@@ -103,7 +104,7 @@ def _statefulset(target: Target, name: str, dependency: Dependency) -> dict[str,
     resources = resources_for(target, name, dependency_resources(dependency))
     container: dict[str, Any] = {
         "name": dependency.kind,
-        "image": target.image(kind.image(dependency.version)),
+        "image": target.image(dependency.image_reference()),
         "imagePullPolicy": "Always",
         "ports": [{"name": dependency.kind, "containerPort": kind.port, "protocol": "TCP"}],
         **({"env": env} if env else {}),
@@ -234,7 +235,7 @@ def _fixtures_job(target: Target, name: str, dependency: Dependency, files: dict
     pod["containers"] = [
         {
             "name": "seed",
-            "image": target.image(kind.image(dependency.version)),
+            "image": target.image(dependency.image_reference()),
             "imagePullPolicy": "Always",
             "command": ["sh", f"{SCRIPT_DIR}/{SCRIPT_KEY}"],
             "env": _seed_env(target, name),

@@ -77,6 +77,11 @@ class Target:
     def in_cluster(self, dependency: str) -> bool:
         return dependency in self.project.spec.dependencies and not self.is_external(dependency)
 
+    def warn_raw(self, where: str, raw: dict[str, Any]) -> None:
+        """One warning per raw compose key (``compose:`` in devenv.yaml): Compose's business only."""
+        for key in raw:
+            self.warn(f"{where}compose.{key}: not carried to Kubernetes")
+
     def warn(self, text: str) -> None:
         if text not in self._warned:
             self._warned.add(text)
@@ -117,8 +122,12 @@ def metadata(target: Target, name: str, object_labels: dict[str, str]) -> dict[s
 
 
 def dependency_version(dependency: Dependency) -> str:
-    """The version label of a dependency: its image tag (``15``)."""
-    return kind_of(dependency).image(dependency.version).rsplit(":", 1)[1]
+    """The version label of a dependency: its version, else its image's tag (``15``), else the kind's default."""
+    if dependency.version:
+        return dependency.version
+    reference = dependency.image_reference().split("@", 1)[0]
+    tag = reference.rsplit(":", 1)[1] if ":" in reference.rsplit("/", 1)[-1] else ""
+    return tag or kind_of(dependency).default_version
 
 
 def dependency_component(dependency: Dependency) -> str:

@@ -93,6 +93,7 @@ def render_k8s(
         )
     if "develop" in spec.model_fields_set:
         target.warn("develop: file watching is for development; a cluster runs images and watches nothing")
+    target.warn_raw("", spec.compose)
     rendered = K8sRender(target)
     add = rendered.manifests.append
     for doc in render_project_policies(target):

@@ -83,6 +83,7 @@ def render_service(target: Target, name: str, service: Service) -> list[dict[str
 
 
 def _warn_dev_only_fields(target: Target, name: str, service: Service) -> None:
+    target.warn_raw(f"services.{name}.", service.compose)
     if service.host_port is not None:
         target.warn(
             f"services.{name}.host_port: a port on your machine has no meaning in a cluster; "
@@ -101,7 +102,7 @@ def _warn_dev_only_fields(target: Target, name: str, service: Service) -> None:
     info = target.project.dockerfiles.get(name)
     if service.builds and info is not None and info.stages and PROD_STAGE not in info.stages:
         target.warn(
-            f"{service.build_path(name)}/Dockerfile has no '{PROD_STAGE}' stage: build the image the cluster pulls "
+            f"{service.dockerfile_path(name)} has no '{PROD_STAGE}' stage: build the image the cluster pulls "
             "from a production stage (no dev tools, no reloader)"
         )
 
