@@ -66,6 +66,9 @@ class DependencyKind:
     # that keeps nothing on disk (Memcached): no volume, no PVC, and no data survives a restart.
     data_path: ClassVar[str]
     url_env: ClassVar[str]  # the conventional variable clients read: DATABASE_URL
+    # Options for the image's server, given as the container's command (Compose) or args
+    # (Kubernetes); the official images pass arguments that start with `-` to the server.
+    server_args: ClassVar[tuple[str, ...]] = ()
     fixtures: ClassVar[FixtureFormat] = FixtureFormat()
     reset_description: ClassVar[str] = ""  # what `devenv seed --reset` removes
     cluster: ClassVar[ClusterDefaults]

@@ -102,6 +102,8 @@ def render_compose(project: Project) -> Rendered:
         kind = kind_of(dependency)
         entry: dict[str, Any] = {"image": mirror_image(dependency.image_reference(), project.mirror)}
         entry.update(fixtures.dependency_extra.get(name, {}))
+        if kind.server_args:
+            entry["command"] = list(kind.server_args)
         env = kind.container_env(spec.name, DEV_USER, DEV_PASSWORD)
         if env:
             entry["environment"] = env

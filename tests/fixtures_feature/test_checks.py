@@ -68,7 +68,7 @@ def test_a_service_is_not_a_dependency(make_project):
     err = error(make_project, "  api: fixtures/db\n", {"fixtures/db/a.sql": ""})
     assert str(err) == (
         "devenv.yaml:11:3: fixtures.api: 'api' is a service; "
-        "fixtures seed dependencies (postgres, redis, rabbitmq, valkey)"
+        "fixtures seed dependencies (postgres, redis, rabbitmq, valkey, mysql, mariadb)"
     )
 
 
@@ -83,7 +83,7 @@ def test_a_kind_that_loads_no_fixtures_is_refused(make_project, monkeypatch):
     monkeypatch.setitem(kinds.kinds(), "postgres", Plain())
     err = error(make_project, "  db: fixtures/db\n", {"fixtures/db/a.sql": ""})
     assert "fixtures.db: 'db' is a postgres dependency, which loads no fixtures" in str(err)
-    assert err.hint == "fixtures seed redis, rabbitmq, valkey"
+    assert err.hint == "fixtures seed redis, rabbitmq, valkey, mysql, mariadb"
 
 
 def test_missing_directory(make_project):

@@ -74,7 +74,7 @@ class MySQL:
         greeting = self.read()
         version_end = greeting.index(b"\0", 1)
         rest = greeting[version_end + 1 :]
-        nonce = rest[4:12] + rest[27 : 27 + 12]
+        nonce = rest[4:12] + rest[31 : 31 + 12]  # auth-plugin-data parts 1 and 2
         caps = 0x1 | 0x8 | 0x200 | 0x8000 | 0x80000  # long password, with db, 4.1, secure conn, plugin auth
         user, password = unquote(parts.username or ""), unquote(parts.password or "")
         auth = scramble(password, nonce)

@@ -19,7 +19,7 @@ from devenv.kinds.programs import ROOT
 from tests.kinds.seed_helpers import AWKS, installed, run_awk
 
 HERE = ROOT / "postgres"
-HEADER = HERE / "csv_header.awk"
+HEADER = ROOT / "csv_header.awk"  # shared with MySQL's program
 SHAPE = HERE / "csv_shape.awk"
 DB_ERROR = HERE / "db_error.awk"
 BOM = b"\xef\xbb\xbf"

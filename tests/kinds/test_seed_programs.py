@@ -12,12 +12,16 @@ from pathlib import Path
 
 import pytest
 
+from devenv import kinds
 from devenv.kinds import programs
 from devenv.kinds.programs import ROOT, program_digest, seed_digest, seed_program
 from tests.kinds.seed_helpers import KINDS, SHELLS, shellcheck
 
 SHELL_FILES = sorted(ROOT.glob("*.sh")) + sorted(ROOT.glob("*/*.sh"))
-PROGRAM_FILES = sorted({path for kind in KINDS for path in (ROOT / kind).iterdir() if programs._is_program_file(path)})
+PROGRAM_FILES = sorted(
+    {path for kind in KINDS for path in (ROOT / kind).iterdir() if programs._is_program_file(path)}
+    | {path for path in ROOT.iterdir() if programs._is_program_file(path) and path.name != "seedlib.sh"}
+)
 
 
 def relative(path: Path) -> str:
@@ -34,14 +38,45 @@ def test_the_three_kinds_have_programs():
 @pytest.mark.parametrize("kind", KINDS)
 def test_program_is_the_kind_directory_without_python_plus_seedlib(kind):
     files = seed_program(kind)
-    expected = [*sorted(p.name for p in (ROOT / kind).iterdir() if p.is_file() and p.suffix != ".py"), "seedlib.sh"]
+    shared = ("seedlib.sh", *kinds.get(kind).shared_programs) if kind in kinds.names() else ("seedlib.sh",)
+    expected = [*sorted(p.name for p in (ROOT / kind).iterdir() if p.is_file() and p.suffix != ".py"), *shared]
     assert list(files) == sorted(expected)  # sorted by name
     assert "seed.sh" in files and "__init__.py" not in files and "__pycache__" not in files
     assert not any(name.endswith((".py", ".pyc")) for name in files)
     assert files["seedlib.sh"] == (ROOT / "seedlib.sh").read_text(encoding="utf-8")
     for name, text in files.items():
-        source = ROOT / ("" if name == "seedlib.sh" else kind) / name
+        source = ROOT / ("" if name in shared else kind) / name
         assert text.encode("utf-8") == source.read_bytes()  # exactly as stored
+
+
+@pytest.mark.parametrize("kind", kinds.names())
+def test_a_kind_runs_its_own_or_another_kinds_program_plus_the_shared_files_it_names(kind):
+    found = kinds.get(kind)
+    if not found.seeds:
+        return
+    files = seed_program(kind)
+    home = ROOT / (found.programs_from or kind)
+    assert found.program_home == home
+    own = sorted(p.name for p in home.iterdir() if programs._is_program_file(p))
+    assert sorted(files) == sorted([*own, "seedlib.sh", *found.shared_programs])
+    for name in found.shared_programs:  # shared helpers live beside seedlib.sh, once
+        assert (ROOT / name).is_file() and files[name] == (ROOT / name).read_text(encoding="utf-8")
+
+
+def test_shared_programs_are_used_by_more_than_one_kind_and_copied_by_none():
+    shared = sorted(p.name for p in ROOT.iterdir() if programs._is_program_file(p) and p.name != "seedlib.sh")
+    for name in shared:
+        users = [kind for kind in kinds.names() if name in kinds.get(kind).shared_programs]
+        assert users, f"devenv/kinds/{name} is named by no kind's shared_programs"
+        assert not list(ROOT.glob(f"*/{name}")), f"a kind's directory holds a copy of devenv/kinds/{name}"
+
+
+def test_a_missing_shared_program_is_an_error(monkeypatch):
+    from devenv.kinds.postgres import Postgres
+
+    monkeypatch.setattr(Postgres, "shared_programs", ("nope.awk",))
+    with pytest.raises(ValueError, match=r"nope\.awk that does not exist"):
+        seed_program("postgres")
 
 
 def test_postgres_program_has_its_sql_and_awk():

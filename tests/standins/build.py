@@ -49,9 +49,15 @@ class Standin:
     repo: str  # official image name, e.g. "library/postgres"
     tag: str  # tag really provided by the Debian package
     needs: tuple[str, ...] = field(default=())  # stand-ins used as build stages
+    # Further names of the same image ("repo:tag"): official references it serves although the
+    # Debian package is another version or product (README.md says which, and why).
+    aliases: tuple[str, ...] = field(default=())
 
     def ref(self, prefix: str) -> str:
         return f"{prefix}/{self.repo}:{self.tag}"
+
+    def alias_refs(self, prefix: str) -> list[str]:
+        return [f"{prefix}/{alias}" for alias in self.aliases]
 
 
 STANDINS: dict[str, Standin] = {
@@ -62,6 +68,8 @@ STANDINS: dict[str, Standin] = {
         Standin("rabbitmq", "library/rabbitmq", "3"),
         Standin("valkey", "valkey/valkey", "8"),
         Standin("memcached", "library/memcached", "1"),
+        # MariaDB 10.11 from Debian serves the kinds' defaults mariadb:11 and mysql:8 (Debian has no MySQL)
+        Standin("mariadb", "library/mariadb", "10.11", aliases=("library/mariadb:11", "library/mysql:8")),
         Standin("python", "library/python", "3.11-slim"),
         Standin("node", "library/node", "24-slim", needs=("python",)),
     )
@@ -175,6 +183,7 @@ def build_one(standin: Standin, prefix: str = DEFAULT_PREFIX) -> str:
         build_args[f"{dep.upper()}_IMAGE"] = STANDINS[dep].ref(prefix)
     wanted = dir_hash(standin.name, list(build_args.values()))
     if image_id(ref) and image_label(ref, HASH_LABEL) == wanted:
+        _tag_aliases(standin, prefix)
         _log(f"{ref}: cached")
         return ref
 
@@ -197,8 +206,18 @@ def build_one(standin: Standin, prefix: str = DEFAULT_PREFIX) -> str:
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-8000:])
         raise SystemExit(f"{ref}: docker build failed (exit {proc.returncode})")
+    _tag_aliases(standin, prefix)
     _log(f"{ref}: built ({time.monotonic() - started:.0f}s)")
     return ref
+
+
+def _tag_aliases(standin: Standin, prefix: str) -> None:
+    """Point the stand-in's other names at its image (again, if a rebuild moved it)."""
+    ref = standin.ref(prefix)
+    wanted = image_id(ref)
+    for alias in standin.alias_refs(prefix):
+        if image_id(alias) != wanted:
+            _docker("tag", ref, alias)
 
 
 def _ordered(names: list[str]) -> list[Standin]:

@@ -51,6 +51,7 @@ class Postgres(DependencyKind):
     url_env = "DATABASE_URL"
     fixtures = FixtureFormat(suffixes=(".sql", ".csv"), description="*.sql and *.csv")
     reset_description = "the public schema"
+    shared_programs = ("csv_header.awk",)  # devenv/kinds/csv_header.awk, MySQL's too
     cluster = ClusterDefaults(
         component="database", cpu="250m", memory="256Mi", writable_paths=("/var/run/postgresql",)
     )

@@ -2,9 +2,12 @@
 #
 #   LC_ALL=C awk -f csv_header.awk FILE
 #
-# Why awk: this runs in the postgres image, which has no Python; and PostgreSQL's own CSV
-# parser cannot be asked for the fields of one record without knowing how many there are
-# (COPY needs a target with exactly that many columns), which is the question. So this is a
+# Shared by the seeding programs of PostgreSQL and MySQL/MariaDB (each kind names it in its
+# shared_programs). Why awk: this runs in the database images, which have no Python; and
+# neither COPY nor LOAD DATA can be asked for the fields of one record without knowing how
+# many there are (the load needs a target with exactly that many columns), which is the
+# question. LOAD DATA (FIELDS ... OPTIONALLY ENCLOSED BY '"' ESCAPED BY '') reads the same
+# quoting as the rules below. So this is a
 # character-level CSV reader (RFC 4180), reading the record the way COPY ... (FORMAT csv)
 # reads one, so that the names line up with the fields COPY reads in the data rows:
 # - fields end at commas; a double quote opens a quoted section, in which a comma is text
