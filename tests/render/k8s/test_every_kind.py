@@ -81,3 +81,28 @@ def test_every_kind_passes_kubernetes_validate_strict(documents, version):
             failures.append(f"{doc['kind']}/{doc['metadata']['name']}: {getattr(exc, 'message', exc)}")
     assert len(documents) > 2 * len(kinds.names())
     assert not failures, "\n".join(failures)
+
+
+SEEDED = tuple(name for name in kinds.names() if kinds.get(name).seeds and kinds.get(name).cluster.seeded)
+
+
+@pytest.mark.parametrize("name", SEEDED)
+def test_a_fixtures_job_per_seeding_kind_validates_and_reads_credentials_from_the_secret(tmp_path, name):
+    kind = kinds.get(name)
+    fixture = next(iter(kind.fixtures.exact)) if kind.fixtures.exact else f"001_data{kind.fixtures.suffixes[0]}"
+    (tmp_path / "fixtures" / "dep").mkdir(parents=True)
+    (tmp_path / "fixtures" / "dep" / fixture).write_text("-- data\n")
+    (tmp_path / "devenv.yaml").write_text(
+        f"name: my-shop\ndependencies:\n  dep: {{kind: {name}}}\nfixtures: {{dep: fixtures/dep}}\n"
+        "images: {registry: ghcr.io/acme}\nenvironments:\n  staging: {fixtures: true}\n"
+    )
+    docs = plain_documents(load_project(tmp_path, environ={}), "staging")
+    (job,) = [doc for doc in docs if doc["kind"] == "Job"]
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    env = {item["name"]: item for item in container["env"]}
+    for variable, role in kind.seed_secrets.items():
+        assert env[variable]["valueFrom"]["secretKeyRef"]["key"] == f"DEP_{role}"
+    program = next(doc for doc in docs if doc["kind"] == "ConfigMap" and doc["metadata"]["name"].endswith("-program"))
+    assert "seed.sh" in program["data"] and set(kind.shared_programs) <= set(program["data"])
+    for doc in docs:
+        kv.validate(doc, K8S_VERSIONS[-1], strict=True)
