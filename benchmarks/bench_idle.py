@@ -534,6 +534,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="measured window per round (default 60)")
     parser.add_argument("--settle", type=float, default=20.0, help="wait after start before measuring (default 20)")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of (devenv, healthchecks_off) (default 2)")
+    parser.add_argument(
+        "--out", default="idle.json", help="results file in benchmarks/results/ (default idle.json); with "
+        "BENCH_DEVENV=<another devenv> this measures another version, e.g. the tree before a change"
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _interrupt)
 
@@ -577,7 +581,7 @@ def main() -> int:
     median = {config: medians(rounds, config) for config in CONFIGS}
     total = median["devenv"]["total_percent"]
     path = write(
-        "idle.json",
+        args.out,
         {
             "benchmark": "idle",
             "project": "three templates: api (backend), worker (redis), web (frontend), PostgreSQL 15, Redis 7",

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 VENV_BIN = Path(sys.executable).parent
-DEVENV = str(VENV_BIN / "devenv")
+DEVENV = os.environ.get("BENCH_DEVENV") or str(VENV_BIN / "devenv")  # BENCH_DEVENV: measure another devenv
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 
 
