@@ -9,9 +9,9 @@ merged after devenv's own keys, so the user's values win:
   texts where devenv has a mapping (``environment: [A=1]``) counts as that mapping;
 - a list or a value replaces devenv's (``ports``, ``volumes``, ``command``...), except
   ``depends_on: [a, b]``, which merges as ``{a: {condition: service_started}, ...}``;
-- a key set to null at the top of the entry removes devenv's key (``init: null``);
-  deeper down, null is a value (``environment: {TOKEN: null}`` passes the variable
-  through from the shell, as Compose does);
+- a key set to null removes what devenv renders there, at any depth (``init: null``,
+  ``environment: {POSTGRES_USER: null}``); where devenv renders nothing, null is a value
+  (``environment: {TOKEN: null}`` passes TOKEN through from the shell, as Compose does);
 - values are literal, like ``env``: ``$`` is written ``$$`` so Compose does not
   interpolate it.
 """
@@ -51,7 +51,10 @@ def _merge(base: Any, raw: Any) -> Any:
         if mapping is not None:
             merged = dict(base)
             for key, value in mapping.items():
-                merged[key] = _merge(base[key], value) if key in base else value
+                if value is None and key in base:
+                    del merged[key]
+                else:
+                    merged[key] = _merge(base[key], value) if key in base else value
             return merged
     return raw
 

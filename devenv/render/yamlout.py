@@ -7,6 +7,7 @@ Key order is the order the renderer built, never the dict's hash order.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -22,10 +23,14 @@ class _Dumper(yaml.SafeDumper):
 
 
 _YAML11_BOOLS = {"y", "Y", "n", "N"}  # booleans to YAML 1.1 readers (kustomize) that PyYAML leaves plain
+# Numbers to YAML 1.2 readers (Compose, ruamel) that PyYAML, a YAML 1.1 writer, leaves plain: 1e3, 0o17, 08.
+_YAML12_NUMBER = re.compile(
+    r"[-+]?(0[oxb][0-9a-fA-F_]+|[0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?|\.[0-9_]+([eE][-+]?[0-9]+)?)"
+)
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if value in _YAML11_BOOLS:
+    if value in _YAML11_BOOLS or _YAML12_NUMBER.fullmatch(value):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
     if "\n" in value:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
@@ -33,6 +38,19 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 
 
 _Dumper.add_representer(str, _str)
+
+
+class FlowMap(dict[str, Any]):
+    """A mapping written on one line, as a person writes a short one: ``{kind: postgres, version: '16'}``."""
+
+
+def _flow_map(dumper: yaml.SafeDumper, value: FlowMap) -> yaml.MappingNode:
+    node = dumper.represent_mapping("tag:yaml.org,2002:map", dict(value))
+    node.flow_style = True
+    return node
+
+
+_Dumper.add_representer(FlowMap, _flow_map)
 
 
 class _FlowDumper(_Dumper):

@@ -60,12 +60,13 @@ def project(make_project):
 
 def test_merge_raw_rules():
     base = {"environment": {"A": "1"}, "ports": ["1:1"], "init": True, "labels": {"x": "y"}}
-    raw = {"environment": ["B=2", "A=3", "C"], "ports": ["2:2"], "init": None, "labels": {"z": "$v"}}
+    raw = {"environment": ["B=2", "A=3", "C"], "ports": ["2:2"], "init": None, "labels": {"z": "$v", "x": None}}
     assert merge_raw(base, raw) == {
         "environment": {"A": "3", "B": "2", "C": None},
         "ports": ["2:2"],
-        "labels": {"x": "y", "z": "$$v"},
+        "labels": {"z": "$$v"},
     }
+    assert merge_raw({"environment": {"A": "1"}}, {"environment": {"A": None}}) == {"environment": {}}
     assert merge_raw({"depends_on": {"db": {"condition": "service_healthy"}}}, {"depends_on": ["web"]}) == {
         "depends_on": {"db": {"condition": "service_healthy"}, "web": {"condition": "service_started"}}
     }
@@ -150,3 +151,14 @@ def test_schema_describes_the_raw_keys():
     assert service["compose"]["type"] == "object"
     assert "image" in schema["$defs"]["Dependency"]["properties"]
     assert schema["properties"]["compose"]["type"] == "object"
+
+
+def test_texts_a_yaml_12_reader_takes_for_numbers_are_quoted():
+    from ruamel.yaml import YAML
+
+    from devenv.render.yamlout import FlowMap, dump_yaml
+
+    values = ["08", "1e3", "0o17", "1_000", "0x1F", "12", "v1.2", "3.11-slim"]
+    text = dump_yaml({"env": values, "dep": FlowMap(kind="redis", version="7")}, flow_lists=True)
+    assert YAML(typ="safe").load(text) == {"env": values, "dep": {"kind": "redis", "version": "7"}}
+    assert "dep: {kind: redis, version: '7'}" in text
