@@ -246,3 +246,42 @@ class ServicesRestarted(Event):
     services: list[str]
     dependencies: list[str]
     elapsed: float = 0.0
+
+
+# --- import -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportedService(Event):
+    """`devenv import`: what one compose service became, and everything that did not carry over as such."""
+
+    service: str  # its name in devenv.yaml
+    original: str  # its name in the compose file
+    became: str  # dependency | build | image | raw
+    summary: str  # "dependency (postgres 16)", "service built from ./api (target dev)"
+    raw: list[str] = field(default_factory=list)  # keys kept as raw compose keys
+    removed: list[str] = field(default_factory=list)  # keys devenv renders that the original has not (raw null)
+    kubernetes: list[str] = field(default_factory=list)  # fields `devenv export k8s` does not carry
+    added: list[str] = field(default_factory=list)  # what devenv adds ("environment: DATABASE_URL")
+    differences: list[str] = field(default_factory=list)  # what Compose reads otherwise than the original
+    notes: list[str] = field(default_factory=list)  # interpolated values, renames, missing env files
+    settings: int = 0  # the original's keys
+    equivalent: int = 0  # those Compose reads the same from the generated file
+
+
+@dataclass(frozen=True)
+class ImportSummary(Event):
+    """`devenv import`: the whole project, the files moved and written, and the self-check's count."""
+
+    project: str
+    sources: list[str]
+    compose_version: str
+    services: int
+    settings: int
+    equivalent: int
+    raw: list[str] = field(default_factory=list)  # top-level raw compose keys
+    differences: list[str] = field(default_factory=list)  # top-level entries Compose reads otherwise
+    kubernetes: list[str] = field(default_factory=list)  # top-level keys `devenv export k8s` does not carry
+    moved: list[str] = field(default_factory=list)  # "docker-compose.yml -> docker-compose.original.yml"
+    written: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)

@@ -84,8 +84,8 @@ def main_options(
 
 # Order of commands in --help; any other module in devenv/cli/commands is listed after these.
 ORDER = (
-    "init", "add", "update", "generate", "up", "down", "status", "logs", "seed", "snapshot", "test", "export", "graph",
-    "doctor", "schema",
+    "init", "import_project", "add", "update", "generate", "up", "down", "status", "logs", "seed", "snapshot", "test",
+    "export", "graph", "doctor", "schema",
 )
 
 

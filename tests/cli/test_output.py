@@ -20,6 +20,8 @@ from devenv.events import (
     Check,
     Event,
     Graph,
+    ImportedService,
+    ImportSummary,
     LogLine,
     Manifests,
     Message,
@@ -171,6 +173,38 @@ CASES: list[tuple[Event, str, str, list[str]]] = [
         "restarted api, worker (use db): ready in 2.1s\n",
         "",
         ["restarted api, worker (use db): ready in 2.1s"],
+    ),
+    (
+        ImportedService(
+            "web-app", "web_app", "image", "service from image nginx:1", raw=["ports"], removed=["init"],
+            kubernetes=["compose.ports"], added=["environment DB_URL"], differences=["ports: original 1, now 2"],
+            notes=["renamed from web_app"], settings=3, equivalent=2,
+        ),
+        ("web-app (was web_app): service from image nginx:1\n"
+         "    kept as raw compose: ports\n"
+         "    left out of devenv's rendering (the original has none): init\n"
+         "    devenv adds: environment DB_URL\n"
+         "    not carried to Kubernetes: compose.ports\n"
+         "    note: renamed from web_app\n"
+         "    DIFFERS ports: original 1, now 2\n"),
+        "",
+        ["web-app (was web_app): service from image nginx:1", "DIFFERS ports: original 1, now 2"],
+    ),
+    (
+        ImportSummary(
+            "shop", ["docker-compose.yml"], "2.40.3", services=2, settings=3, equivalent=2, raw=["volumes"],
+            kubernetes=["compose.volumes"], moved=["docker-compose.yml -> docker-compose.original.yml"],
+            written=["devenv.yaml", "docker-compose.yml"], notes=[".env was read"],
+        ),
+        ("top level: kept as raw compose: volumes\n"
+         "top level: not carried to Kubernetes: compose.volumes\n"
+         "note: .env was read\n"
+         "moved docker-compose.yml -> docker-compose.original.yml\n"
+         "wrote devenv.yaml, docker-compose.yml\n"
+         "self-check (docker compose config 2.40.3): 2 of 3 settings of 2 services and the top level read the "
+         "same, the rest named above\n"),
+        "",
+        ["moved docker-compose.yml -> docker-compose.original.yml", "self-check"],
     ),
 ]
 

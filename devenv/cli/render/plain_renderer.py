@@ -11,6 +11,8 @@ from devenv.events import (
     Described,
     Document,
     Event,
+    ImportedService,
+    ImportSummary,
     LogLine,
     Message,
     Output,
@@ -111,6 +113,16 @@ class PlainRenderer:
     @render.register
     def _restarted(self, event: ServicesRestarted) -> None:
         _line(text.restarted_line(event))
+
+    @render.register
+    def _imported(self, event: ImportedService) -> None:
+        for line in text.imported_lines(event):
+            _line(line)
+
+    @render.register
+    def _import_summary(self, event: ImportSummary) -> None:
+        for line in text.import_summary_lines(event):
+            _line(line)
 
     def close(self) -> None:
         """Nothing to clean up: every line is flushed as it is written."""

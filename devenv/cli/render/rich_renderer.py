@@ -15,6 +15,8 @@ from devenv.events import (
     Described,
     Document,
     Event,
+    ImportedService,
+    ImportSummary,
     LogLine,
     Message,
     Output,
@@ -186,6 +188,23 @@ class RichRenderer:
     def _restarted(self, event: ServicesRestarted) -> None:
         self.close()
         self.console.print(f"[green]{escape(text.restarted_line(event))}[/]")
+
+    @render.register
+    def _imported(self, event: ImportedService) -> None:
+        self.close()
+        first, *rest = text.imported_lines(event)
+        colour = "red" if event.differences else "green"
+        self.console.print(f"[bold {colour}]{escape(first)}[/]")
+        for line in rest:
+            style = "red" if line.lstrip().startswith("DIFFERS") else "dim" if "note:" in line else ""
+            self.console.print(f"[{style}]{escape(line)}[/]" if style else escape(line))
+
+    @render.register
+    def _import_summary(self, event: ImportSummary) -> None:
+        self.close()
+        for line in text.import_summary_lines(event):
+            style = "red" if "DIFFERS" in line else "bold" if line.startswith("self-check") else ""
+            self.console.print(f"[{style}]{escape(line)}[/]" if style else escape(line))
 
     def close(self) -> None:
         """Stop the spinner, if one is running."""

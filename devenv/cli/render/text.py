@@ -7,6 +7,8 @@ import time
 
 from devenv.events import (
     Check,
+    ImportedService,
+    ImportSummary,
     ServicesRestarted,
     ServiceStatus,
     ServiceTestResult,
@@ -144,3 +146,40 @@ def restarted_line(event: ServicesRestarted) -> str:
         f"restarted {', '.join(event.services)} ({verb} {', '.join(event.dependencies)}): "
         f"ready in {event.elapsed:.1f}s"
     )
+
+
+def imported_lines(event: ImportedService) -> list[str]:
+    """``db: dependency (postgres 16)``, then one indented line per kind of finding."""
+    name = event.service if event.service == event.original else f"{event.service} (was {event.original})"
+    lines = [f"{name}: {event.summary}"]
+    if event.raw:
+        lines.append(f"    kept as raw compose: {', '.join(event.raw)}")
+    if event.removed:
+        lines.append(f"    left out of devenv's rendering (the original has none): {', '.join(event.removed)}")
+    if event.added:
+        lines.append(f"    devenv adds: {'; '.join(event.added)}")
+    if event.kubernetes:
+        lines.append(f"    not carried to Kubernetes: {', '.join(event.kubernetes)}")
+    lines += [f"    note: {note}" for note in event.notes]
+    lines += [f"    DIFFERS {difference}" for difference in event.differences]
+    return lines
+
+
+def import_summary_lines(event: ImportSummary) -> list[str]:
+    """Top-level raw keys and notes, what moved and was written, and the self-check's count."""
+    lines = []
+    if event.raw:
+        lines.append(f"top level: kept as raw compose: {', '.join(event.raw)}")
+    if event.kubernetes:
+        lines.append(f"top level: not carried to Kubernetes: {', '.join(event.kubernetes)}")
+    lines += [f"top level: DIFFERS {difference}" for difference in event.differences]
+    lines += [f"note: {note}" for note in event.notes]
+    lines += [f"moved {move}" for move in event.moved]
+    if event.written:
+        lines.append(f"wrote {', '.join(event.written)}")
+    same = "the same" if event.equivalent == event.settings else "the same, the rest named above"
+    lines.append(
+        f"self-check (docker compose config {event.compose_version}): {event.equivalent} of {event.settings} "
+        f"settings of {event.services} service{'s' if event.services != 1 else ''} and the top level read {same}"
+    )
+    return lines
