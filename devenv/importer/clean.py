@@ -11,6 +11,7 @@ whose tidy form does not come out the same.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -112,10 +113,17 @@ def _build(build: dict[str, Any], where: Where) -> dict[str, Any]:
         out["context"] = relative(out["context"], where)
     if isinstance(out.get("dockerfile"), str) and out["dockerfile"].startswith("/"):
         out["dockerfile"] = relative(out["dockerfile"], where)
+    if isinstance(out.get("ssh"), list):  # Compose's YAML says `id: /path` for what is read back as `id=path`
+        out["ssh"] = [_ssh(item, where) for item in out["ssh"]]
     contexts = out.get("additional_contexts")
     if isinstance(contexts, dict):
         out["additional_contexts"] = {k: relative(v, where) if isinstance(v, str) else v for k, v in contexts.items()}
     return out
+
+
+def _ssh(item: Any, where: Where) -> Any:
+    match = re.fullmatch(r"([^=:\s]+)(?:=|: )(.+)", item) if isinstance(item, str) else None
+    return f"{match.group(1)}={relative(match.group(2), where)}" if match else item
 
 
 def _depends_on(depends: dict[str, Any]) -> dict[str, Any]:

@@ -266,13 +266,13 @@ def _single_port(published: Any) -> int | None:
 def _ports_and_health(proposal: Proposal, entry: dict[str, Any], claimed: set[int]) -> None:
     """port (the first published or exposed container port), public and host_port, health."""
     spec = proposal.entry
-    ports = [p for p in entry.get("ports") or [] if isinstance(p, dict)]
+    ports = [p for p in entry.get("ports") or [] if isinstance(p, dict) and p.get("protocol", "tcp") == "tcp"]
     first = ports[0] if ports else None
     port = first.get("target") if first else None
     if port is None:
         for exposed in entry.get("expose") or []:
-            text = str(exposed).split("/", 1)[0]
-            if text.isdigit():
+            text, _, protocol = str(exposed).partition("/")
+            if text.isdigit() and protocol in ("", "tcp"):
                 port = int(text)
                 break
     check = http_check((entry.get("healthcheck") or {}).get("test"))

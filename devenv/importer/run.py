@@ -176,7 +176,7 @@ def kubernetes_fields(project: Project) -> dict[str, list[str]]:
     pattern = re.compile(r"^(?:services|dependencies)\.(?P<name>[a-z0-9-]+)\.(?P<field>[^:]+):")
     for warning in warnings:
         match = pattern.match(warning)
-        if match:
+        if match and match.group("field") not in out.get(match.group("name"), []):
             out.setdefault(match.group("name"), []).append(match.group("field"))
         elif warning.startswith("compose."):
             out.setdefault("", []).append(warning.split(":", 1)[0])

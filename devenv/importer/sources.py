@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
 from devenv.errors import UsageError
 from devenv.runtime.compose_cli import ComposeCLI, compose_env
 
@@ -119,7 +122,24 @@ class ComposeReader:
         """What Compose makes of ``files`` (every profile on), as data; ComposeInputError when it cannot read them.
 
         ``optional_env_files``: per service, its ``env_file`` list to use instead (missing files made optional).
+        Compose's JSON writer fails on a few values its YAML writer can say (``build.ssh``): then YAML it is.
         """
+        try:
+            return self._config(files, project_dir, interpolate, optional_env_files, shown, "json")
+        except ComposeInputError as exc:
+            if "MarshalJSON" not in exc.message:
+                raise
+        return self._config(files, project_dir, interpolate, optional_env_files, shown, "yaml")
+
+    def _config(
+        self,
+        files: tuple[Path, ...],
+        project_dir: Path | None,
+        interpolate: bool,
+        optional_env_files: dict[str, list[dict[str, Any]]] | None,
+        shown: str,
+        form: str,
+    ) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="devenv-import-") as tmp:
             argv = [self.cli.docker, "compose"]
             for path in files:
@@ -130,7 +150,7 @@ class ComposeReader:
                 argv += ["-f", str(override)]
             if project_dir is not None:
                 argv += ["--project-directory", str(project_dir)]
-            argv += ["--profile", "*", "config", "--format", "json"]
+            argv += ["--profile", "*", "config", "--format", form]
             if not interpolate:
                 argv.append("--no-interpolate")
             try:
@@ -142,9 +162,9 @@ class ComposeReader:
         if proc.returncode != 0:
             raise ComposeInputError(f"{shown or files[0]}: {compose_message(proc.stderr or proc.stdout, files)}")
         try:
-            data = json.loads(proc.stdout)
-        except ValueError as exc:
-            raise ComposeInputError(f"{shown or files[0]}: docker compose config wrote no JSON ({exc})") from None
+            data = json.loads(proc.stdout) if form == "json" else YAML(typ="safe", pure=True).load(proc.stdout)
+        except (ValueError, YAMLError) as exc:
+            raise ComposeInputError(f"{shown or files[0]}: docker compose config wrote no {form} ({exc})") from None
         if not isinstance(data, dict):
             raise ComposeInputError(f"{shown or files[0]}: docker compose config wrote no project")
         return data
