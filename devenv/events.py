@@ -281,6 +281,7 @@ class ImportSummary(Event):
     equivalent: int
     raw: list[str] = field(default_factory=list)  # top-level raw compose keys
     differences: list[str] = field(default_factory=list)  # top-level entries Compose reads otherwise
+    added: list[str] = field(default_factory=list)  # top-level entries devenv adds (a dependency's data volume)
     kubernetes: list[str] = field(default_factory=list)  # top-level keys `devenv export k8s` does not carry
     moved: list[str] = field(default_factory=list)  # "docker-compose.yml -> docker-compose.original.yml"
     written: list[str] = field(default_factory=list)

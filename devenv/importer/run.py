@@ -75,6 +75,7 @@ def import_project(root: Path, files: list[str], *, force: bool = False) -> Iter
             equivalent=top.equivalent,
             raw=list(outcome.project.spec.compose),
             differences=[key.describe() for name, key in top.differences() if not name],
+            added=[key.key for key in top.top if key.status == "added" and key.key != "networks.default"],
             moved=moved,
             written=written,
             kubernetes=kubernetes.get("", []),
@@ -234,7 +235,8 @@ def _project_notes(
     profiled = sorted(name for name, raw in raws.items() if "profiles" in raw)
     if profiled:
         notes.append(
-            f"profiles are kept as raw compose keys ({', '.join(profiled)}): `docker compose up` starts them only "
-            "with their profile, `devenv up` starts every service"
+            f"profiles are kept as raw compose keys ({', '.join(profiled)}): `docker compose up` leaves these out "
+            "unless their profile is on; `devenv up` does not know profiles yet, so name the services it starts "
+            "(`devenv up SERVICE...`)"
         )
     return notes

@@ -170,6 +170,8 @@ def import_summary_lines(event: ImportSummary) -> list[str]:
     lines = []
     if event.raw:
         lines.append(f"top level: kept as raw compose: {', '.join(event.raw)}")
+    if event.added:
+        lines.append(f"top level: devenv adds: {', '.join(event.added)}")
     if event.kubernetes:
         lines.append(f"top level: not carried to Kubernetes: {', '.join(event.kubernetes)}")
     lines += [f"top level: DIFFERS {difference}" for difference in event.differences]
