@@ -212,7 +212,7 @@ def _norm(key: str, value: Any, old_names: tuple[str, ...]) -> Any:
 def is_program_mount(item: Any) -> bool:
     """A bind mount of one of devenv's programs (``.devenv/programs/<name>``): the health probes, the reloader."""
     source = item.get("source") if isinstance(item, dict) else str(item).split(":", 1)[0]
-    return isinstance(source, str) and f"/{PROGRAMS_DIR}/" in f"/{source.lstrip('./')}"
+    return isinstance(source, str) and f"/{PROGRAMS_DIR}/" in f"/{source.removeprefix('./')}"
 
 
 def _target(item: Any) -> str:

@@ -7,6 +7,7 @@ generated docker-compose.yml after it, compared key by key (devenv.importer.comp
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,11 @@ def test_generated_file_is_what_compose_made_of_the_original(case: str, tmp_path
     comparison = compare_configs(before, after, renamed=renamed)
     assert comparison.differences() == []
     assert comparison.equivalent == comparison.settings > 0
+    for name, service in after["services"].items():  # devenv's programs are mounted where they run
+        mounted = {str(v.get("target")) for v in service.get("volumes") or []}
+        for program in ("/devenv/health", "/devenv/reload"):
+            if program in json.dumps([service.get("healthcheck"), service.get("command")]):
+                assert program in mounted, f"{name} runs {program} without mounting it"
     assert {renamed.get(name, name) for name in before["services"]} <= set(after["services"])
     # nothing else is left for `devenv generate` to do, and the originals are kept
     code, _, err = run_cli("-C", root, "generate", "--check")

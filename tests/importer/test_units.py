@@ -80,6 +80,15 @@ def test_tidy_values():
     }  # fmt: skip
 
 
+def test_program_mounts():
+    from devenv.importer.compare import is_program_mount
+
+    assert is_program_mount("./.devenv/programs/health:/devenv/health:ro")
+    assert is_program_mount({"type": "bind", "source": "/p/app/.devenv/programs/reload", "target": "/devenv/reload"})
+    assert not is_program_mount("./api:/app")
+    assert not is_program_mount({"type": "bind", "source": "/p/devenv/programs", "target": "/x"})
+
+
 def test_http_checks():
     assert http_check(["CMD", "curl", "-f", "http://localhost:8000/healthz"]) == (8000, "/healthz")
     assert http_check(["CMD-SHELL", "curl -fsS http://127.0.0.1:3000/ || exit 1"]) == (3000, "/")
