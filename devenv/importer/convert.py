@@ -108,8 +108,10 @@ class Proposals:
         return data
 
 
-def renamed_note(original: str) -> str:
+def renamed_note(original: str, entry: dict[str, Any]) -> str:
     """What the report says about a renamed service."""
+    if entry.get("network_mode"):  # no networks, no aliases
+        return f"renamed from {original} (devenv names are DNS labels)"
     return f"renamed from {original} (devenv names are DNS labels); the old name stays a network alias"
 
 
@@ -201,7 +203,7 @@ def _propose_service(original: str, name: str, entry: dict[str, Any], where: Whe
     if isinstance(command, list) and command and all(isinstance(arg, str) for arg in command):
         proposal.entry["command"] = unescape(command)
     if original != name:
-        proposal.notes.append(renamed_note(original))
+        proposal.notes.append(renamed_note(original, entry))
     return proposal
 
 
@@ -218,7 +220,7 @@ def _dependency(original: str, name: str, entry: dict[str, Any], kind: kinds.Dep
     summary = f"dependency ({kind.name} {version or ''}".rstrip() + (f", image {override})" if override else ")")
     proposal = Proposal(original, name, "dependency", spec, summary)
     if original != name:
-        proposal.notes.append(renamed_note(original))
+        proposal.notes.append(renamed_note(original, entry))
     return proposal
 
 

@@ -42,7 +42,6 @@ from devenv.spec.model import Service
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAPPINGS_MERGED = ("environment", "labels", "build", "healthcheck", "depends_on")
-NOT_ON_NETWORKS = ("host", "none", "service:", "container:")  # network modes without aliases
 PRUNABLE = ("command", "target", "path", "develop.mount", "develop.rebuild", "develop.reloader")
 
 
@@ -156,7 +155,7 @@ class Refiner:
         programs = [item for item in rendered.get("volumes") or [] if is_program_mount(item)]
         if programs and isinstance(raw.get("volumes"), list):  # raw volumes replace devenv's: keep its programs
             raw["volumes"] = [*raw["volumes"], *programs]
-        if old_names and not str(theirs.get("network_mode") or "").startswith(NOT_ON_NETWORKS):
+        if old_names and not theirs.get("network_mode"):  # a network mode has no aliases
             raw["networks"] = _with_alias(theirs.get("networks"), proposal.original)
         env, raw_env = self.environment(proposal, theirs, rendered)
         if proposal.became == "dependency":

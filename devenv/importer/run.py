@@ -58,11 +58,11 @@ def import_project(root: Path, files: list[str], *, force: bool = False) -> Iter
     proposals = propose(original, uninterpolated, root)
     outcome = Refiner(proposals, original, uninterpolated, reader, root, sources.names()).run()
     read = f"read {', '.join(sources.names())} ({sources.how}), Docker Compose {reader.version}"
-    kubernetes = kubernetes_fields(outcome.project)
+    kubernetes, refused = kubernetes_fields(outcome.project)
     variables = used_variables(uninterpolated, root)
     events: list[Event] = [Message(read)]
     events += [_service_event(s, proposals, outcome, kubernetes, variables) for s in outcome.comparison.services]
-    notes = _project_notes(proposals, outcome, reader, variables, root)
+    notes = _project_notes(proposals, outcome, reader, variables, root) + refused
     written, moved = _write(root, spec_path, outcome, sources)
     top = outcome.comparison
     events.append(
@@ -162,8 +162,9 @@ def _added(key: KeyComparison, proposal: Proposal) -> str:
     return key.key
 
 
-def kubernetes_fields(project: Project) -> dict[str, list[str]]:
-    """Per service or dependency, the fields `devenv export k8s` says it does not carry ("" for the project)."""
+def kubernetes_fields(project: Project) -> tuple[dict[str, list[str]], list[str]]:
+    """Per service or dependency, the fields `devenv export k8s` says it does not carry ("" for the project);
+    and why it refuses the project, when it does."""
     from devenv.render.k8s.render import render_k8s
 
     spec = project.spec
@@ -172,7 +173,7 @@ def kubernetes_fields(project: Project) -> dict[str, list[str]]:
     try:
         warnings = render_k8s(copy, None, "import").warnings
     except UsageError as exc:
-        return {"": [f"`devenv export k8s` refuses this project as it is ({exc.message})"]}
+        return {}, [f"`devenv export k8s` refuses this project as it is: {exc.message}"]
     out: dict[str, list[str]] = {}
     pattern = re.compile(r"^(?:services|dependencies)\.(?P<name>[a-z0-9-]+)\.(?P<field>[^:]+):")
     for warning in warnings:
@@ -181,7 +182,7 @@ def kubernetes_fields(project: Project) -> dict[str, list[str]]:
             out.setdefault(match.group("name"), []).append(match.group("field"))
         elif warning.startswith("compose."):
             out.setdefault("", []).append(warning.split(":", 1)[0])
-    return out
+    return out, []
 
 
 def used_variables(uninterpolated: dict[str, Any] | None, root: Path) -> dict[str, list[str]]:
