@@ -123,13 +123,24 @@ class ComposeReader:
 
         ``optional_env_files``: per service, its ``env_file`` list to use instead (missing files made optional).
         Compose's JSON writer fails on a few values its YAML writer can say (``build.ssh``): then YAML it is.
+        Its JSON also leaves out a service's own ``x-`` keys, which its YAML keeps: they are taken from there.
         """
+        args = (files, project_dir, interpolate, optional_env_files, shown)
         try:
-            return self._config(files, project_dir, interpolate, optional_env_files, shown, "json")
+            data = self._config(*args, "json")
         except ComposeInputError as exc:
             if "MarshalJSON" not in exc.message:
                 raise
-        return self._config(files, project_dir, interpolate, optional_env_files, shown, "yaml")
+            return self._config(*args, "yaml")
+        try:
+            extended = self._config(*args, "yaml")
+        except ComposeInputError:
+            return data
+        for name, service in (data.get("services") or {}).items():
+            other = (extended.get("services") or {}).get(name)
+            if isinstance(service, dict) and isinstance(other, dict):
+                service.update({k: v for k, v in other.items() if str(k).startswith("x-")})
+        return data
 
     def _config(
         self,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.conftest import run_cli
 
@@ -63,7 +64,8 @@ def stable(report: str) -> str:
 
 
 def compose_config(root: Path, files: list[str], *, project_dir: Path | None = None) -> dict[str, Any]:
-    """What `docker compose config --format json` (every profile) makes of ``files`` in ``root``."""
+    """What `docker compose config --format json` (every profile) makes of ``files`` in ``root``, with the
+    services' own ``x-`` keys, which only its YAML output keeps."""
     docker = compose_cli()
     assert docker is not None
     argv = [docker, "compose"]
@@ -71,8 +73,12 @@ def compose_config(root: Path, files: list[str], *, project_dir: Path | None = N
         argv += ["-f", name]
     if project_dir is not None:
         argv += ["--project-directory", str(project_dir)]
-    argv += ["--profile", "*", "config", "--format", "json"]
-    proc = subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=120)
+    argv += ["--profile", "*", "config", "--format"]
+    proc = subprocess.run([*argv, "json"], cwd=root, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     data: dict[str, Any] = json.loads(proc.stdout)
+    proc = subprocess.run([*argv, "yaml"], cwd=root, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    for name, service in (yaml.safe_load(proc.stdout).get("services") or {}).items():
+        data["services"][name].update({k: v for k, v in service.items() if k.startswith("x-")})
     return data
