@@ -125,32 +125,34 @@ class ComposeReader:
         Compose's JSON writer fails on a few values its YAML writer can say (``build.ssh``): then YAML it is.
         Its JSON also leaves out a service's own ``x-`` keys, which its YAML keeps: they are taken from there.
         """
-        args = (files, project_dir, interpolate, optional_env_files, shown)
-        try:
-            data = self._config(*args, "json")
-        except ComposeInputError as exc:
-            if "MarshalJSON" not in exc.message:
-                raise
-            return self._config(*args, "yaml")
-        try:
-            extended = self._config(*args, "yaml")
-        except ComposeInputError:
-            return data
-        for name, service in (data.get("services") or {}).items():
-            other = (extended.get("services") or {}).get(name)
-            if isinstance(service, dict) and isinstance(other, dict):
-                service.update({k: v for k, v in other.items() if str(k).startswith("x-")})
+        runs = self._run(files, project_dir, interpolate, optional_env_files, ("json", "yaml"))
+        where = shown or str(files[0])
+        code, out, err = runs["json"]
+        if code != 0 and "MarshalJSON" not in err:
+            raise ComposeInputError(f"{where}: {compose_message(err or out, files)}")
+        yaml_code, yaml_out, yaml_err = runs["yaml"]
+        if code != 0:
+            if yaml_code != 0:
+                raise ComposeInputError(f"{where}: {compose_message(yaml_err or yaml_out, files)}")
+            return _parse(yaml_out, "yaml", where)
+        data = _parse(out, "json", where)
+        if yaml_code == 0:
+            extended = _parse(yaml_out, "yaml", where)
+            for name, service in (data.get("services") or {}).items():
+                other = (extended.get("services") or {}).get(name)
+                if isinstance(service, dict) and isinstance(other, dict):
+                    service.update({k: v for k, v in other.items() if str(k).startswith("x-")})
         return data
 
-    def _config(
+    def _run(
         self,
         files: tuple[Path, ...],
         project_dir: Path | None,
         interpolate: bool,
         optional_env_files: dict[str, list[dict[str, Any]]] | None,
-        shown: str,
-        form: str,
-    ) -> dict[str, Any]:
+        forms: tuple[str, ...],
+    ) -> dict[str, tuple[int, str, str]]:
+        """`docker compose config` once per output form, side by side: {form: (exit code, stdout, stderr)}."""
         with tempfile.TemporaryDirectory(prefix="devenv-import-") as tmp:
             argv = [self.cli.docker, "compose"]
             for path in files:
@@ -161,24 +163,28 @@ class ComposeReader:
                 argv += ["-f", str(override)]
             if project_dir is not None:
                 argv += ["--project-directory", str(project_dir)]
-            argv += ["--profile", "*", "config", "--format", form]
-            if not interpolate:
-                argv.append("--no-interpolate")
+            argv += ["--profile", "*", "config"] + ([] if interpolate else ["--no-interpolate"])
+            procs: dict[str, subprocess.Popen[str]] = {}
+            out: dict[str, tuple[int, str, str]] = {}
             try:
-                proc = subprocess.run(
-                    argv, capture_output=True, text=True, timeout=120, env=compose_env(), stdin=subprocess.DEVNULL
-                )
+                for form in forms:
+                    procs[form] = subprocess.Popen(
+                        [*argv, "--format", form],
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        stdin=subprocess.DEVNULL,
+                        text=True,
+                        env=compose_env(),
+                    )
+                for form, proc in procs.items():
+                    stdout, stderr = proc.communicate(timeout=120)
+                    out[form] = (proc.returncode, stdout, stderr)
             except (OSError, subprocess.TimeoutExpired) as exc:
-                raise ComposeInputError(f"{shown or files[0]}: docker compose config did not run ({exc})") from None
-        if proc.returncode != 0:
-            raise ComposeInputError(f"{shown or files[0]}: {compose_message(proc.stderr or proc.stdout, files)}")
-        try:
-            data = json.loads(proc.stdout) if form == "json" else YAML(typ="safe", pure=True).load(proc.stdout)
-        except (ValueError, YAMLError) as exc:
-            raise ComposeInputError(f"{shown or files[0]}: docker compose config wrote no {form} ({exc})") from None
-        if not isinstance(data, dict):
-            raise ComposeInputError(f"{shown or files[0]}: docker compose config wrote no project")
-        return data
+                for proc in procs.values():
+                    proc.kill()
+                    proc.wait()
+                raise ComposeInputError(f"{files[0]}: docker compose config did not run ({exc})") from None
+        return out
 
     def read(self, sources: Sources) -> tuple[dict[str, Any], dict[str, Any] | None]:
         """(Compose's normalised project, the same without interpolation or None when Compose cannot say it).
@@ -202,6 +208,17 @@ class ComposeReader:
              if not item.get("required", True) and not Path(str(item["path"])).exists()}
         )  # fmt: skip
         return self.config(sources.files, optional_env_files=optional, shown=shown), raw
+
+
+def _parse(text: str, form: str, where: str) -> dict[str, Any]:
+    """Compose's output as data (its YAML read as YAML 1.2, as Compose writes it)."""
+    try:
+        data = json.loads(text) if form == "json" else YAML(typ="safe", pure=True).load(text)
+    except (ValueError, YAMLError) as exc:
+        raise ComposeInputError(f"{where}: docker compose config wrote no {form} ({exc})") from None
+    if not isinstance(data, dict):
+        raise ComposeInputError(f"{where}: docker compose config wrote no project")
+    return data
 
 
 def optional_env_files(raw: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
