@@ -69,8 +69,10 @@ def desired_from_compose(data: dict[str, Any]) -> dict[str, Desired]:
     """Read the rendered compose model (data, not YAML) into :class:`Desired` entries."""
     out: dict[str, Desired] = {}
     for name, entry in data.get("services", {}).items():
-        labels = entry.get("labels", {})
-        depends = entry.get("depends_on", {})
+        labels = entry.get("labels") or {}
+        if isinstance(labels, list):  # a raw top-level service may say them as KEY=VALUE texts
+            labels = dict(str(item).partition("=")[::2] for item in labels)
+        depends = entry.get("depends_on") or {}
         out[name] = Desired(
             name=name,
             role=labels.get(LABEL_ROLE, "service"),

@@ -28,16 +28,48 @@ class PortInUse(DevenvError):
 
 
 def bindings(desired: dict[str, Desired], services: list[str]) -> list[Binding]:
-    """Published host ports of ``services`` (compose short syntax ``[ip:]host:container``)."""
-    out = []
-    for name in services:
-        for spec in desired[name].ports:
-            parts = str(spec).split(":")
-            if len(parts) == 3:
-                out.append(Binding(name, parts[0] or "0.0.0.0", int(parts[1])))
-            elif len(parts) == 2:
-                out.append(Binding(name, "0.0.0.0", int(parts[0])))
-    return out
+    """Published TCP host ports of ``services``: Compose's short syntax ``[ip:][host[-range]:]container[/proto]``
+    (an IPv6 address in brackets) or its long form (``{published, host_ip, protocol}``, raw compose keys)."""
+    return [
+        Binding(name, host_ip, port)
+        for name in services
+        for spec in desired[name].ports
+        for host_ip, port in published(spec)
+    ]
+
+
+def published(spec: Any) -> list[tuple[str, int]]:
+    """(host IP, host port) of one TCP port entry; none for a UDP one, an unpublished one or one it cannot read."""
+    if isinstance(spec, dict):
+        if spec.get("protocol", "tcp") != "tcp":
+            return []
+        return [(str(spec.get("host_ip") or "0.0.0.0"), port) for port in _ports(str(spec.get("published") or ""))]
+    text, _, protocol = str(spec).partition("/")
+    if protocol not in ("", "tcp"):
+        return []
+    host_ip = ""
+    if text.startswith("["):  # [::1]:6000:6000
+        host_ip, _, text = text[1:].partition("]")
+        text = text.removeprefix(":")
+        parts = ["", *text.split(":")] if host_ip else text.split(":")
+    else:
+        parts = text.split(":")
+    if len(parts) == 3:
+        host_ip = host_ip or parts[0]
+        host = parts[1]
+    elif len(parts) == 2:
+        host = parts[0]
+    else:
+        return []
+    return [(host_ip or "0.0.0.0", port) for port in _ports(host)]
+
+
+def _ports(text: str) -> list[int]:
+    """``8000`` -> [8000], ``8000-8002`` -> [8000, 8001, 8002], anything else -> []."""
+    low, _, high = text.partition("-")
+    if not low.isdigit() or not (high or low).isdigit():
+        return []
+    return list(range(int(low), int(high or low) + 1))
 
 
 def port_is_free(host_ip: str, port: int) -> bool:

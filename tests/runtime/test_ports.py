@@ -15,6 +15,26 @@ def test_bindings_from_compose_short_syntax():
     ]
 
 
+def test_bindings_from_every_form_compose_takes():
+    ports = (
+        "127.0.0.1::5000",  # no host port: nothing to check
+        "53:53/udp",
+        "8000-8002:8000-8002",
+        "[::1]:6000:6000",
+        "9000",
+        {"target": 80, "published": "8080", "host_ip": "0.0.0.0", "protocol": "tcp"},
+        {"target": 53, "published": "5353", "protocol": "udp"},
+    )
+    web = Desired("web", "service", "i", False, "h", (), True, ports=ports)
+    assert bindings({"web": web}, ["web"]) == [
+        Binding("web", "0.0.0.0", 8000),
+        Binding("web", "0.0.0.0", 8001),
+        Binding("web", "0.0.0.0", 8002),
+        Binding("web", "::1", 6000),
+        Binding("web", "0.0.0.0", 8080),
+    ]
+
+
 def test_own_ports_are_not_conflicts():
     wanted = [Binding("api", "127.0.0.1", 8000), Binding("db", "0.0.0.0", 5432)]
     taken = conflicts(wanted, own_ports={8000}, is_free=lambda ip, port: False)
