@@ -20,14 +20,10 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
-import uuid
 from pathlib import Path
 
-from common import DEVENV, HOST_CA, remove_project, standins, summary, write
+from common import DEVENV, postgres_project, remove_project, run, standins, summary, timed, write
 
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -81,32 +77,9 @@ def make_inserts(csv_path: Path, sql_path: Path, rows: int) -> None:
             out.write(f"INSERT INTO events VALUES ({i}, {user}, '{kind}', {amount}, '{created}');\n")
 
 
-def run(argv: list[str], env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env)
-    if check and proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return proc
-
-
-def timed(argv: list[str], env: dict | None = None) -> float:
-    start = time.perf_counter()
-    run(argv, env=env)
-    return time.perf_counter() - start
-
-
 def main() -> int:
     standins(["postgres"])
-    name = f"bench-fx-{uuid.uuid4().hex[:6]}"
-    base = Path(tempfile.mkdtemp(prefix=f"{name}-"))
-    root = base / name
-    fixtures = root / "fixtures" / "db"
-    fixtures.mkdir(parents=True)
-    (fixtures / "001_schema.sql").write_text(SCHEMA)
-    spec = SPEC.format(name=name)
-    if HOST_CA.is_file():
-        (root / "certs").mkdir()
-        shutil.copy(HOST_CA, root / "certs" / "ca.pem")
-    (root / "devenv.yaml").write_text(spec)
+    name, base, root, fixtures = postgres_project("bench-fx", SCHEMA, SPEC)
     env = {**os.environ, "COMPOSE_BAKE": "false"}
     database = name.replace("-", "_")
     data = base / "events.csv"

@@ -23,16 +23,10 @@ medians in benchmarks/results/snapshot.json. Goal: devenv restore <= 1 s.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
-import uuid
-from pathlib import Path
 
 from bench_fixtures import SCHEMA, make_csv
-from common import DEVENV, HOST_CA, ROOT, remove_project, standins, summary, write
+from common import DEVENV, ROOT, postgres_project, remove_project, run, standins, summary, timed, write
 
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
@@ -48,31 +42,9 @@ images:
 """
 
 
-def run(argv: list[str], env: dict | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env, input=stdin)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return proc
-
-
-def timed(argv: list[str], env: dict | None = None, stdin: str | None = None) -> float:
-    start = time.perf_counter()
-    run(argv, env=env, stdin=stdin)
-    return time.perf_counter() - start
-
-
 def main() -> int:
     standins(["postgres"])
-    name = f"bench-snap-{uuid.uuid4().hex[:6]}"
-    base = Path(tempfile.mkdtemp(prefix=f"{name}-"))
-    root = base / name
-    fixtures = root / "fixtures" / "db"
-    fixtures.mkdir(parents=True)
-    (fixtures / "001_schema.sql").write_text(SCHEMA)
-    if HOST_CA.is_file():
-        (root / "certs").mkdir()
-        shutil.copy(HOST_CA, root / "certs" / "ca.pem")
-    (root / "devenv.yaml").write_text(SPEC.format(name=name))
+    name, base, root, fixtures = postgres_project("bench-snap", SCHEMA, SPEC)
     env = {**os.environ, "COMPOSE_BAKE": "false"}
     database = name.replace("-", "_")
     devenv = [DEVENV, "-C", str(root), "--output", "plain"]

@@ -57,13 +57,40 @@ def example_copy() -> tuple[Path, str, int]:
     return root, name, port
 
 
-def timed(argv: list[str], cwd: Path | None = None, env: dict | None = None) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
+def run(
+    argv: list[str], cwd: Path | None = None, env: dict | None = None, stdin: str | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Run a command, capturing its output; raise with that output when it fails (unless ``check`` is off)."""
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env, input=stdin)
+    if check and proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return elapsed
+    return proc
+
+
+def timed(argv: list[str], cwd: Path | None = None, env: dict | None = None, stdin: str | None = None) -> float:
+    """Seconds a command took (it must succeed)."""
+    start = time.perf_counter()
+    run(argv, cwd=cwd, env=env, stdin=stdin)
+    return time.perf_counter() - start
+
+
+def postgres_project(prefix: str, schema: str, spec: str) -> tuple[str, Path, Path, Path]:
+    """A throw-away project with one PostgreSQL fixtures directory: (name, base dir, project root, fixtures dir).
+
+    ``spec`` is devenv.yaml with ``{name}`` for the project name; the host's CA bundle goes
+    to certs/ca.pem when there is one (builds trust it).
+    """
+    name = f"{prefix}-{uuid.uuid4().hex[:6]}"
+    base = Path(tempfile.mkdtemp(prefix=f"{name}-"))
+    root = base / name
+    fixtures = root / "fixtures" / "db"
+    fixtures.mkdir(parents=True)
+    (fixtures / "001_schema.sql").write_text(schema)
+    if HOST_CA.is_file():
+        (root / "certs").mkdir()
+        shutil.copy(HOST_CA, root / "certs" / "ca.pem")
+    (root / "devenv.yaml").write_text(spec.format(name=name))
+    return name, base, root, fixtures
 
 
 def summary(samples: list[float]) -> dict:
