@@ -99,6 +99,9 @@ def run_doctor(root: Path) -> Iterator[Check]:
     if docker_root is not None and docker_root.exists():
         yield disk_check("disk (Docker data)", docker_root)
     yield disk_check("disk (project)", root if root.exists() else Path("."))
+    from devenv.router.trust import checks as router_checks
+
+    yield from router_checks()  # the router's CA trusted, *.localhost names resolving
 
     if not (root / "devenv.yaml").exists():
         yield Check("devenv.yaml", "skip", f"none in {root}", "run `devenv init DIR` or pass -C DIR")

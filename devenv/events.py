@@ -130,6 +130,8 @@ class ServiceStatus:
     health: str | None
     urls: list[str] = field(default_factory=list)
     ready: bool = False
+    https_url: str | None = None  # its name through the router (devenv/router/)
+    note: str | None = None  # e.g. why its localhost port is not bound
 
 
 @dataclass(frozen=True)
@@ -286,3 +288,11 @@ class ImportSummary(Event):
     moved: list[str] = field(default_factory=list)  # "docker-compose.yml -> docker-compose.original.yml"
     written: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+# --- trust (the router's CA: devenv/router/trust.py) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class CACertificate(Document):
+    """`devenv trust --print-ca`: the devenv CA certificate, PEM."""

@@ -55,6 +55,7 @@ class ComposeCLI:
     project_dir: Path
     compose_file: Path
     version: tuple[int, int, int]
+    extra_files: tuple[Path, ...] = ()  # further -f files (the router's override, devenv/router/override.py)
 
     @classmethod
     def locate(cls, project_dir: Path, compose_file: Path) -> ComposeCLI:
@@ -80,6 +81,8 @@ class ComposeCLI:
     def argv(self, *args: str, progress: str | None = None) -> list[str]:
         """Full argv for a compose subcommand."""
         base = [self.docker, "compose", "--project-directory", str(self.project_dir), "-f", str(self.compose_file)]
+        for extra in self.extra_files:
+            base += ["-f", str(extra)]
         if progress:
             base += ["--progress", progress]
         return base + list(args)

@@ -17,6 +17,11 @@ def down(project: Project, *, volumes: bool = False, engine: Engine | None = Non
     engine = engine or Engine.connect()
     compose = ComposeCLI.locate(project.root, project.compose_path)
     before = engine.containers(project.name)
+    from devenv.router.runtime import detach, settings_for
+
+    routing = settings_for(project)
+    if routing is not None:  # leave the project's networks first, so Compose can remove them
+        yield from detach(project, routing, engine)
     args = ["down", "--remove-orphans", "--timeout", "10"]
     if volumes:
         args.append("--volumes")

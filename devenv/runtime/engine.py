@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devenv.errors import EngineError
+
+if TYPE_CHECKING:
+    from devenv.runtime.standalone import StandaloneSpec
 
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
@@ -229,3 +232,53 @@ class Engine:
         except Exception as exc:  # noqa: BLE001 - docker.errors.APIError and transport errors alike
             reason = getattr(exc, "explanation", None) or str(exc)
             raise EngineError(f"the engine could not restart the container: {reason}") from None
+
+    # --- containers outside Compose projects (the router: devenv/router/runtime.py) -------------
+
+    def inspect(self, name: str) -> dict[str, Any] | None:
+        """The engine's inspection of the container ``name`` (or id), or None when there is none."""
+        from devenv.runtime import standalone
+
+        try:
+            return standalone.inspect(self.client, name)
+        except Exception as exc:  # noqa: BLE001 - transport and SDK errors alike
+            raise EngineError(f"cannot inspect container {name}: {exc}") from None
+
+    def run_standalone(self, spec: StandaloneSpec) -> str:
+        """Create and start a container devenv runs itself; its id. :class:`EngineError` with the engine's reason."""
+        from devenv.runtime import standalone
+
+        try:
+            return standalone.run(self.client, spec)
+        except Exception as exc:  # noqa: BLE001 - docker.errors.APIError and transport errors alike
+            reason = getattr(exc, "explanation", None) or str(exc)
+            raise EngineError(f"the engine could not run {spec.name}: {reason}") from None
+
+    def remove(self, container: str) -> None:
+        """Remove a container (stopping it first), with its anonymous volumes."""
+        from devenv.runtime import standalone
+
+        try:
+            standalone.remove(self.client, container)
+        except Exception as exc:  # noqa: BLE001 - already gone
+            if "404" not in str(exc) and "No such container" not in str(exc):
+                raise EngineError(f"the engine could not remove {container}: {exc}") from None
+
+    def connect_network(self, container: str, network: str, aliases: list[str]) -> None:
+        """Attach ``container`` to ``network`` under ``aliases``."""
+        from devenv.runtime import standalone
+
+        try:
+            standalone.connect(self.client, container, network, aliases)
+        except Exception as exc:  # noqa: BLE001 - docker.errors.APIError and transport errors alike
+            reason = getattr(exc, "explanation", None) or str(exc)
+            raise EngineError(f"the engine could not connect {container} to {network}: {reason}") from None
+
+    def disconnect_network(self, container: str, network: str) -> None:
+        """Detach ``container`` from ``network`` (nothing when it is not attached)."""
+        from devenv.runtime import standalone
+
+        try:
+            standalone.disconnect(self.client, container, network)
+        except Exception as exc:  # noqa: BLE001 - docker.errors.APIError and transport errors alike
+            raise EngineError(f"the engine could not disconnect {container} from {network}: {exc}") from None

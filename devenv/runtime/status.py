@@ -116,7 +116,9 @@ def project_status(project: Project, engine: Engine | None = None) -> StatusRepo
     desired = desired_from_compose(render_compose(project).data)
     # a container the engine has not checked since it started: its check, run now, decides
     containers = Prober(engine).settle(engine.containers(project.name))
-    rows = status_rows(desired, containers)
+    from devenv.router.runtime import with_urls
+
+    rows = with_urls(project, status_rows(desired, containers))
     if getattr(project.spec, "fixtures", None):
         from devenv.fixtures.render import seed_service
         from devenv.fixtures.runtime import fixture_counts

@@ -22,6 +22,7 @@ from devenv import kinds
 from devenv.errors import ComposeError, EngineError, HealthTimeout
 from devenv.generate import generate
 from devenv.project import Project
+from devenv.router import runtime as router
 from devenv.runtime.compose_cli import ComposeCLI, build_failed, last_error_line
 from devenv.runtime.engine import ContainerState, Engine
 from devenv.runtime.events import Event, Output, PlanReady, ServiceChanged, StatusReport, Step, Warning
@@ -63,13 +64,17 @@ def up(
     images = engine.images_present([d.image for d in desired.values() if d.builds])
     plan = plan_up(desired, observed, images, list(services or []), build)
     prober = Prober(engine)
-    if not watch and _nothing_to_do(project, plan, desired, prober.settle(observed), engine):
+    routing = router.settings_for(project)
+    rebind = routing is not None and bool(router.rebindable(project, observed))  # a host port free again
+    if not watch and not rebind and _nothing_to_do(project, plan, desired, prober.settle(observed), engine):
         seeded = "seeded, nothing pending"
         kept = [a if a.verb == "keep" else replace(a, verb="keep", reason=seeded) for a in plan.actions]
         yield PlanReady(actions=kept)
+        if routing is not None:  # repairs a router removed by hand, drops projects gone meanwhile
+            yield from router.attach(project, routing, engine, None)
         yield StatusReport(
             project=project.name,
-            services=status_rows(desired, prober.settle(observed)),
+            services=router.with_urls(project, status_rows(desired, prober.settle(observed))),
             elapsed=round(time.monotonic() - started, 2),
         )
         return
@@ -77,9 +82,16 @@ def up(
     compose = ComposeCLI.locate(project.root, project.compose_path)
     own_ports = {port for c in observed if c.state == "running" for port in c.ports}
     taken = conflicts(bindings(desired, plan.services), own_ports)
+    unbound: dict[str, str] = {}
     if taken:
         listed = engine.raw_containers()
-        raise port_error(taken, {b.port: holder_of(b.port, listed) for b in taken})
+        holders = {b.port: holder_of(b.port, listed) for b in taken}
+        errors, unbound = router.route_around(project, taken, holders) if routing else (taken, {})
+        if errors:
+            raise port_error(errors, holders)
+    prepared = router.prepare(project, result.data, routing, unbound, taken) if routing else None
+    if prepared is not None:
+        compose = replace(compose, extra_files=(prepared.override,))
 
     if plan.to_build:
         yield Step("building " + ", ".join(plan.to_build))
@@ -90,6 +102,8 @@ def up(
     yield Step("starting " + ", ".join(plan.services))
     deadline = time.monotonic() + timeout
     yield from _create(compose, services or [], desired, plan.services, engine, project.name)
+    if routing is not None:
+        yield from router.attach(project, routing, engine, prepared)
     order = StartOrder(desired, plan.services)
     order.keep_running(engine.containers(project.name))
     seen: dict[str, tuple[str, str | None]] = {}
@@ -118,7 +132,7 @@ def up(
     containers = prober.settle(engine.containers(project.name))
     yield StatusReport(
         project=project.name,
-        services=status_rows(desired, containers),
+        services=router.with_urls(project, status_rows(desired, containers)),
         elapsed=round(time.monotonic() - started, 2),
     )
     if watch:

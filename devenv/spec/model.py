@@ -388,6 +388,9 @@ class Spec(Strict):
         None, description="PEM bundle of extra CA certificates trusted by every build (corporate proxies)."
     )
     develop: ProjectDevelop = Field(default_factory=ProjectDevelop, description="Project-wide development settings.")
+    router: Flag = Field(
+        True, description="Serve public services at https://<service>.<project>.localhost through the router."
+    )
     environments: dict[Name, Environment] = Field(
         default_factory=dict, description="Cluster environments for `devenv export k8s --env NAME`."
     )

@@ -72,6 +72,7 @@ STANDINS: dict[str, Standin] = {
         Standin("mariadb", "library/mariadb", "10.11", aliases=("library/mariadb:11", "library/mysql:8")),
         Standin("python", "library/python", "3.11-slim"),
         Standin("node", "library/node", "24-slim", needs=("python",)),
+        Standin("caddy", "library/caddy", "2"),
     )
 }
 

@@ -39,7 +39,10 @@ def table(rows: list[tuple[str, ...]]) -> list[str]:
 
 def status_cells(row: ServiceStatus) -> tuple[str, str, str, str, str]:
     """One row of the status table: service, role, state, health, URLs."""
-    return row.service, row.role, row.state, row.health or "-", " ".join(row.urls) or "-"
+    urls = " ".join(row.urls) or "-"
+    if getattr(row, "note", None):
+        urls += f" ({row.note})"
+    return row.service, row.role, row.state, row.health or "-", urls
 
 
 def status_lines(report: StatusReport) -> list[str]:
