@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -25,6 +26,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# The per-machine router (devenv/router/) is off unless a test turns it on with its own
+# container name, ports and data directory (tests/integration/test_router.py): tests never
+# touch a user's router, CA or port 443.
+os.environ.setdefault("DEVENV_ROUTER", "0")
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 MIRROR_PREFIX = "devenv-local"
 
