@@ -219,6 +219,7 @@ def ensure_router(settings: RouterSettings, engine: Engine, mirror: dict[str, st
         labels=labels,
         ports={https: ("127.0.0.1", https), http: ("127.0.0.1", http)},
         binds={str(settings.state_dir): ("/etc/caddy", True)},
+        network=settings.name,  # its own network, so the engine's DNS resolves the services' container names
     )
     try:
         engine.run_standalone(spec)

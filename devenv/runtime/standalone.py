@@ -22,6 +22,7 @@ class StandaloneSpec:
     binds: dict[str, tuple[str, bool]] = field(default_factory=dict)  # host path -> (container path, read only)
     command: list[str] | None = None
     restart: str = "unless-stopped"
+    network: str | None = None  # a user-defined network (made when missing): the engine's DNS resolves names there
 
 
 def inspect(client: Any, name: str) -> dict[str, Any] | None:
@@ -38,7 +39,10 @@ def inspect(client: Any, name: str) -> dict[str, Any] | None:
 def run(client: Any, spec: StandaloneSpec) -> str:
     """Create and start the container; its id."""
     api = client.api
+    if spec.network and not api.networks(names=[spec.network]):
+        api.create_network(spec.network, driver="bridge", labels=spec.labels)
     host_config = api.create_host_config(
+        network_mode=spec.network,
         port_bindings={f"{port}/tcp": [bound] for port, bound in spec.ports.items()},
         binds={source: {"bind": target, "mode": "ro" if ro else "rw"} for source, (target, ro) in spec.binds.items()},
         restart_policy={"Name": spec.restart},
