@@ -193,16 +193,19 @@ class Page:
 class Browser:
     """Headless Chromium with remote debugging on a free port; ``with Browser() as b: b.open(url)``."""
 
-    def __init__(self):
+    def __init__(self, args: list[str] | None = None, env: dict[str, str] | None = None):
+        """``args``: further Chromium flags; ``env``: its environment (HOME holds the NSS database it trusts)."""
         if CHROMIUM is None:
             raise RuntimeError("headless Chromium is needed: apt-get install -y chromium")
         self.profile = tempfile.mkdtemp(prefix="devenv-chromium-")
         self.proc = subprocess.Popen(
-            [CHROMIUM, *CHROMIUM_ARGS, f"--user-data-dir={self.profile}", "--remote-debugging-port=0", "about:blank"],
+            [CHROMIUM, *CHROMIUM_ARGS, *(args or []), f"--user-data-dir={self.profile}", "--remote-debugging-port=0",
+             "about:blank"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
-        )
+            env=env,
+        )  # fmt: skip
         self.port = self._debug_port()
 
     def _debug_port(self) -> int:

@@ -1,26 +1,20 @@
 """The router on the real engine: two projects with the same service names and ports side by side.
 
-Each test runs its own router (container name, host ports and data directory of its own,
-through DEVENV_ROUTER_NAME, DEVENV_ROUTER_HTTPS_PORT/HTTP_PORT and DEVENV_HOME), so no
-user's router, CA or port 443 is touched. Names are resolved the way ``curl --resolve``
-does: connect to 127.0.0.1, send the name as SNI and Host (glibc on this machine has no
-nss-myhostname; docs/router.md says what users need).
+The router is the test's own (tests/integration/routing.py); names are resolved to 127.0.0.1 by the test.
 """
 
 from __future__ import annotations
 
-import http.client
 import json
 import socket
 import ssl
 import subprocess
 import uuid
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import HOST_CA, MIRROR_PREFIX, TestProject, _load_standins, free_port, remove_project
+from tests.integration.conftest import HOST_CA, TestProject, free_port, remove_project
+from tests.integration.routing import http_get, https_get, router_fixture  # noqa: F401 - the fixture `router`
 
 pytestmark = pytest.mark.docker
 
@@ -31,55 +25,8 @@ services:
     port: {port}
     public: true
     env: {{WHO: {who}}}
-    command: ["sh", "-c", "mkdir -p /tmp/s && echo $WHO > /tmp/s/who && cd /tmp/s && exec python3 -m http.server {port}"]
+    command: ["sh", "-c", "mkdir -p /tmp/s; echo $WHO > /tmp/s/who && cd /tmp/s && exec python3 -m http.server {port}"]
 """
-
-
-@dataclass
-class Router:
-    name: str
-    https: int
-    http: int
-    home: Path
-
-    @property
-    def ca(self) -> str:
-        return str(self.home / "ca" / "ca.pem")
-
-
-def https_get(host: str, port: int, path: str = "/who", cafile: str | None = None) -> tuple[int, str]:
-    """GET https://host:port/path with the name resolved to 127.0.0.1 (SNI and Host: the name)."""
-    context = ssl.create_default_context(cafile=cafile) if cafile else ssl.create_default_context()
-    raw = socket.create_connection(("127.0.0.1", port), timeout=10)
-    conn = http.client.HTTPSConnection(host, port, context=context, timeout=10)
-    try:
-        conn.sock = context.wrap_socket(raw, server_hostname=host)
-        conn.request("GET", path)
-        response = conn.getresponse()
-        return response.status, response.read().decode().strip()
-    finally:
-        conn.close()
-        raw.close()
-
-
-def http_get(host: str, port: int, path: str) -> http.client.HTTPResponse:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("GET", path, headers={"Host": f"{host}:{port}"})
-    return conn.getresponse()
-
-
-@pytest.fixture
-def router(tmp_path, monkeypatch, engine):
-    _load_standins().ensure_images(["caddy", "python"], prefix=MIRROR_PREFIX)
-    made = Router(f"t-router-{uuid.uuid4().hex[:8]}", free_port(), free_port(), tmp_path / "devenv-home")
-    monkeypatch.setenv("DEVENV_ROUTER", "1")
-    monkeypatch.setenv("DEVENV_HOME", str(made.home))
-    monkeypatch.setenv("DEVENV_ROUTER_NAME", made.name)
-    monkeypatch.setenv("DEVENV_ROUTER_HTTPS_PORT", str(made.https))
-    monkeypatch.setenv("DEVENV_ROUTER_HTTP_PORT", str(made.http))
-    yield made
-    subprocess.run(["docker", "rm", "-f", "-v", made.name], capture_output=True)
-    subprocess.run(["docker", "network", "rm", made.name], capture_output=True)  # the router's own network
 
 
 @pytest.fixture

@@ -32,11 +32,13 @@ def handshake(cert: str, key: str, cafile: str | None, name: str) -> str:
     thread.start()
     client_ctx = ssl.create_default_context(cafile=cafile) if cafile else ssl.create_default_context()
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
-            with client_ctx.wrap_socket(raw, server_hostname=name) as tls:
-                subject = dict(item[0] for item in tls.getpeercert()["subject"])
-                tls.send(b"x")
-                return str(subject["commonName"])
+        with (
+            socket.create_connection(("127.0.0.1", port), timeout=5) as raw,
+            client_ctx.wrap_socket(raw, server_hostname=name) as tls,
+        ):
+            subject = dict(item[0] for item in tls.getpeercert()["subject"])
+            tls.send(b"x")
+            return str(subject["commonName"])
     finally:
         thread.join(5)
         listener.close()

@@ -84,7 +84,10 @@ def test_a_taken_port_is_routed_around_unless_asked_for_explicitly(project):
 def test_status_rows_get_the_https_url_first_and_the_note(project, tmp_path, monkeypatch):
     monkeypatch.setenv("DEVENV_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("DEVENV_ROUTER", raising=False)
-    routes = [state.Route("web", "web.shop.localhost", "shop-web-1:5173"), state.Route("api", "api.shop.localhost", "x")]
+    routes = [
+        state.Route("web", "web.shop.localhost", "shop-web-1:5173"),
+        state.Route("api", "api.shop.localhost", "shop-api-1:8000"),
+    ]
     entry = state.ProjectRoutes("shop", "/p", ["shop_default"], routes, 8443, {"web": "localhost:5173 is in use"})
     state.save(RouterSettings.from_environ().state_dir, entry)
     rows = [
