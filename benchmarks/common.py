@@ -40,6 +40,7 @@ def free_port() -> int:
 def example_env() -> dict[str, str]:
     """Environment that points devenv at the stand-ins and the host CA (machine-level settings)."""
     env = {**os.environ, "COMPOSE_BAKE": "false", "DEVENV_IMAGES_MIRROR": "docker.io=devenv-local"}
+    env.setdefault("DEVENV_ROUTER", "0")  # measured on its own (bench_router.py); the others stay comparable
     if HOST_CA.is_file():
         env["DEVENV_CA_CERTIFICATES"] = str(HOST_CA)
     return env
