@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import DEVENV, example_env, free_port, remove_project, run, standins, write  # noqa: E402
+from common import DEVENV, example_env, free_port, remove_project, run, standins, write
 
 SPEC = """\
 name: {name}
@@ -46,7 +46,7 @@ services:
 
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def stats(samples: list[float]) -> dict:
