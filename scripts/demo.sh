@@ -25,11 +25,12 @@ PY
 )
   if [ "$code" != "401" ] && [ "$code" != "200" ]; then
     echo "==> Docker Hub is not reachable here: using local stand-in images (tests/standins)"
-    "$VENV/bin/python" tests/standins/build.py postgres redis python
+    "$VENV/bin/python" tests/standins/build.py postgres redis python caddy
     export DEVENV_IMAGES_MIRROR=docker.io=devenv-local
   fi
 fi
 "$VENV/bin/devenv" -C examples/shop up --timeout 300
 echo
 echo "Try:  curl -X POST localhost:8000/api/visits && curl localhost:8000/api/visits"
+echo "      https://api.shop.localhost/api/visits in a browser, after \`devenv trust\` (docs/router.md)"
 echo "Stop: make demo-down   (data survives; add --volumes to delete it)"

@@ -17,6 +17,7 @@ from devenv.cli.render.plain_renderer import PlainRenderer
 from devenv.cli.render.rich_renderer import RichRenderer
 from devenv.cli.state import CURRENT
 from devenv.events import (
+    CACertificate,
     Check,
     Event,
     Graph,
@@ -81,6 +82,7 @@ CASES: list[tuple[Event, str, str, list[str]]] = [
     (LogLine("api-1  | GET /healthz 200"), "api-1  | GET /healthz 200\n", "", ["api-1  | GET /healthz 200"]),
     (Graph("flowchart LR\n  api\n", format="mermaid"), "flowchart LR\n  api\n", "", ["flowchart LR\n  api\n"]),
     (Schema('{\n  "title": "devenv.yaml"\n}\n'), '{\n  "title": "devenv.yaml"\n}\n', "", ['"title": "devenv.yaml"']),
+    (CACertificate("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", "", ["BEGIN CERTIFICATE"]),
     (Manifests("---\nkind: Service\n"), "---\nkind: Service\n", "", ["---\nkind: Service\n"]),
     (
         PLAN,
