@@ -82,7 +82,7 @@ CASES: list[tuple[Event, str, str, list[str]]] = [
     (LogLine("api-1  | GET /healthz 200"), "api-1  | GET /healthz 200\n", "", ["api-1  | GET /healthz 200"]),
     (Graph("flowchart LR\n  api\n", format="mermaid"), "flowchart LR\n  api\n", "", ["flowchart LR\n  api\n"]),
     (Schema('{\n  "title": "devenv.yaml"\n}\n'), '{\n  "title": "devenv.yaml"\n}\n', "", ['"title": "devenv.yaml"']),
-    (CACertificate("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", "", ["BEGIN CERTIFICATE"]),
+    (CACertificate(PEM), PEM, "", ["BEGIN CERTIFICATE"]),
     (Manifests("---\nkind: Service\n"), "---\nkind: Service\n", "", ["---\nkind: Service\n"]),
     (
         PLAN,
