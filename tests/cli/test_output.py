@@ -74,6 +74,7 @@ UPDATED = ServiceUpdate(
 )
 
 # (event, plain stdout, plain stderr); the stdout of `--output rich` contains each of `rich`
+PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 CASES: list[tuple[Event, str, str, list[str]]] = [
     (Message("wrote docker-compose.yml"), "wrote docker-compose.yml\n", "", ["wrote docker-compose.yml"]),
     (Step("building api"), "==> building api\n", "", ["==> building api"]),
