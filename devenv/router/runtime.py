@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -52,9 +52,13 @@ class RouterPortInUse(DevenvError):
 
 
 def settings_for(project: Project, environ: dict[str, str] | None = None) -> RouterSettings | None:
-    """The router settings when the router serves this project (DEVENV_ROUTER and the spec's ``router``), else None."""
+    """The router settings when the router serves this project, else None.
+
+    It does unless DEVENV_ROUTER or the spec's ``router`` turn it off, or the project has no
+    public service with a port (then it needs no router, and `up` starts none).
+    """
     settings = RouterSettings.from_environ(environ)
-    if not settings.enabled or not getattr(project.spec, "router", True):
+    if not settings.enabled or not getattr(project.spec, "router", True) or not routed_services(project):
         return None
     return settings
 
@@ -100,9 +104,16 @@ def route_around(
 
 
 def prepare(
-    project: Project, data: dict[str, Any], settings: RouterSettings, unbound: dict[str, str], taken: list[Binding]
-) -> Prepared:
-    """Write the CA files the override mounts and the override itself; return where it is."""
+    project: Project,
+    data: dict[str, Any],
+    settings: RouterSettings,
+    unbound: dict[str, str],
+    taken: list[Binding],
+    engine: Engine,
+) -> Generator[Event, None, Prepared]:
+    """Start the router (its port taken fails here, before Compose creates anything); write the CA files
+    the override mounts and the override itself. Use as ``prepared = yield from prepare(...)``."""
+    yield from ensure_router(settings, engine, project.mirror)
     authority = ca_mod.load_or_create(settings.ca_dir)
     where = project_dir(project)
     bundle = SYSTEM_BUNDLE.read_text() if SYSTEM_BUNDLE.is_file() else ""
@@ -238,6 +249,11 @@ def ports_of(settings: RouterSettings, engine: Engine) -> tuple[int, int] | None
 def _write_caddyfile(settings: RouterSettings, https: int, http: int) -> bool:
     text = render_caddyfile(state.load_all(settings.state_dir), https, http)
     return _write_if_changed(settings.state_dir / "Caddyfile", text)
+
+
+def needs_create(project: Project, containers: list[ContainerState]) -> bool:
+    """`up` must run Compose even with nothing changed: the override was never applied, or a host port is free again."""
+    return not (project_dir(project) / OVERRIDE).is_file() or bool(rebindable(project, containers))
 
 
 def rebindable(project: Project, containers: list[ContainerState]) -> list[str]:

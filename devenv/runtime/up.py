@@ -65,7 +65,7 @@ def up(
     plan = plan_up(desired, observed, images, list(services or []), build)
     prober = Prober(engine)
     routing = router.settings_for(project)
-    rebind = routing is not None and bool(router.rebindable(project, observed))  # a host port free again
+    rebind = routing is not None and router.needs_create(project, observed)  # no override yet, a port free again
     if not watch and not rebind and _nothing_to_do(project, plan, desired, prober.settle(observed), engine):
         seeded = "seeded, nothing pending"
         kept = [a if a.verb == "keep" else replace(a, verb="keep", reason=seeded) for a in plan.actions]
@@ -89,8 +89,9 @@ def up(
         errors, unbound = router.route_around(project, taken, holders) if routing else (taken, {})
         if errors:
             raise port_error(errors, holders)
-    prepared = router.prepare(project, result.data, routing, unbound, taken) if routing else None
-    if prepared is not None:
+    prepared = None
+    if routing is not None:
+        prepared = yield from router.prepare(project, result.data, routing, unbound, taken, engine)
         compose = replace(compose, extra_files=(prepared.override,))
 
     if plan.to_build:

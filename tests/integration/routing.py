@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import MIRROR_PREFIX, _load_standins, free_port
+from tests.integration.conftest import MIRROR_PREFIX, _load_standins, free_port, remove_project
 
 
 @dataclass
@@ -68,3 +68,9 @@ def router_fixture(tmp_path, monkeypatch, engine):
     yield made
     subprocess.run(["docker", "rm", "-f", "-v", made.name], capture_output=True)
     subprocess.run(["docker", "network", "rm", made.name], capture_output=True)  # the router's own network
+
+
+def remove_routed(router: Router, project: str) -> None:
+    """Remove a test project the router may still be attached to (else Compose cannot remove its network)."""
+    subprocess.run(["docker", "network", "disconnect", "-f", f"{project}_default", router.name], capture_output=True)
+    remove_project(project)

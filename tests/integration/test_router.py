@@ -13,8 +13,8 @@ import uuid
 
 import pytest
 
-from tests.integration.conftest import HOST_CA, TestProject, free_port, remove_project
-from tests.integration.routing import http_get, https_get, router_fixture  # noqa: F401 - the fixture `router`
+from tests.integration.conftest import HOST_CA, TestProject, free_port
+from tests.integration.routing import http_get, https_get, remove_routed, router_fixture  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.docker
 
@@ -43,7 +43,7 @@ def pair(tmp_path, router):
         made.append(project)
     yield made[0], made[1], port
     for project in made:
-        remove_project(project.name)
+        remove_routed(router, project.name)
 
 
 def up(cli, project: TestProject) -> str:
@@ -114,14 +114,19 @@ def test_a_router_removed_by_hand_a_renamed_project_and_a_taken_router_port(pair
         with pytest.raises((ssl.SSLError, ConnectionError)):
             https_get(host, router.https, cafile=router.ca)
         assert not (router.home / "router" / router.name / "routes" / f"{a.name}.json").exists()
-    finally:
-        remove_project(renamed)
 
-    subprocess.run(["docker", "rm", "-f", "-v", router.name], check=True, capture_output=True)
-    with socket.create_server(("127.0.0.1", 0)) as holder:  # another program on the router's port
-        taken = holder.getsockname()[1]
-        monkeypatch.setenv("DEVENV_ROUTER_HTTPS_PORT", str(taken))
-        code, out, err = cli("-C", a.root, "--output", "plain", "up")
-    assert code == 1
-    assert f"the router cannot listen on port {taken}: it is in use by process" in err
-    assert "set DEVENV_ROUTER_HTTPS_PORT to a free port" in err
+        subprocess.run(["docker", "rm", "-f", "-v", router.name], check=True, capture_output=True)
+        cli("-C", a.root, "down")
+        with socket.create_server(("127.0.0.1", 0)) as holder:  # another program on the router's port
+            taken = holder.getsockname()[1]
+            monkeypatch.setenv("DEVENV_ROUTER_HTTPS_PORT", str(taken))
+            code, out, err = cli("-C", a.root, "--output", "plain", "up")
+        assert code == 1
+        assert f"the router cannot listen on port {taken}: it is in use by process" in err
+        assert "set DEVENV_ROUTER_HTTPS_PORT to a free port" in err
+        assert subprocess.run(  # refused before Compose created anything
+            ["docker", "ps", "-aq", "--filter", f"label=com.docker.compose.project={renamed}"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip() == ""
+    finally:
+        remove_routed(router, renamed)

@@ -19,8 +19,8 @@ import pytest
 
 from tests.conftest import must
 from tests.integration.cdp import CHROMIUM, Browser, HmrWatch
-from tests.integration.conftest import HOST_CA, MIRROR_PREFIX, _load_standins, free_port, remove_project
-from tests.integration.routing import router_fixture  # noqa: F401 - the fixture `router`
+from tests.integration.conftest import HOST_CA, MIRROR_PREFIX, _load_standins, free_port
+from tests.integration.routing import remove_routed, router_fixture  # noqa: F401 - the fixture `router`
 
 pytestmark = [
     pytest.mark.docker,
@@ -55,7 +55,7 @@ def frontend(tmp_path, router):
         assert f"https://web.{name}.localhost:{router.https}" in out
         yield root, name
     finally:
-        remove_project(name)
+        remove_routed(router, name)
 
 
 def test_chromium_trusting_the_ca_opens_the_frontend_by_name_and_gets_hmr_through_the_router(
@@ -65,11 +65,12 @@ def test_chromium_trusting_the_ca_opens_the_frontend_by_name_and_gets_hmr_throug
     url = f"https://web.{name}.localhost:{router.https}/"
     trusted_home = tmp_path / "trusted-home"
     trusted_home.mkdir()
-    monkeypatch.setenv("HOME", str(trusted_home))
-    monkeypatch.setenv("DEVENV_TRUST_STORE", str(tmp_path / "store"))
-    monkeypatch.setenv("DEVENV_TRUST_UPDATE", "")
     (tmp_path / "store").mkdir()
-    assert "browsers: trusted in" in must("--output", "plain", "trust")
+    with monkeypatch.context() as scoped:  # HOME only for `devenv trust`: the docker CLI finds its plugins in HOME
+        scoped.setenv("HOME", str(trusted_home))
+        scoped.setenv("DEVENV_TRUST_STORE", str(tmp_path / "store"))
+        scoped.setenv("DEVENV_TRUST_UPDATE", "")
+        assert "browsers: trusted in" in must("--output", "plain", "trust")
 
     app = root / "services" / "web" / "src" / "App.tsx"
     with Browser(args=[RESOLVE], env={**os.environ, "HOME": str(trusted_home)}) as browser:
