@@ -105,3 +105,12 @@ def test_status_rows_get_the_https_url_first_and_the_note(project, tmp_path, mon
     assert db == rows[2]
     monkeypatch.setenv("DEVENV_ROUTER", "0")
     assert runtime.with_urls(project, rows) == rows
+
+
+def test_router_false_or_no_public_service_needs_no_router(tmp_path):
+    (tmp_path / "off").mkdir()
+    (tmp_path / "off" / "devenv.yaml").write_text(textwrap.dedent(SPEC) + "router: false\n")
+    assert runtime.settings_for(load_project(tmp_path / "off", {}), {"HOME": "/h"}) is None
+    (tmp_path / "private").mkdir()
+    (tmp_path / "private" / "devenv.yaml").write_text("name: quiet\nservices:\n  worker: {image: 'python:3.11-slim'}\n")
+    assert runtime.settings_for(load_project(tmp_path / "private", {}), {"HOME": "/h"}) is None
