@@ -23,7 +23,6 @@ from devenv.events import Event, Step, Warning
 from devenv.files import read_text_or_none, write_atomic
 from devenv.project import Project
 from devenv.render.images import mirror_image
-from devenv.router import ca as ca_mod
 from devenv.router import state
 from devenv.router.caddyfile import cert_files, render_caddyfile
 from devenv.router.override import BUNDLE, CA, OVERRIDE, render_override
@@ -113,6 +112,8 @@ def prepare(
 ) -> Generator[Event, None, Prepared]:
     """Start the router (its port taken fails here, before Compose creates anything); write the CA files
     the override mounts and the override itself. Use as ``prepared = yield from prepare(...)``."""
+    from devenv.router import ca as ca_mod  # cryptography: imported only when the router works
+
     yield from ensure_router(settings, engine, project.mirror)
     authority = ca_mod.load_or_create(settings.ca_dir)
     where = project_dir(project)
@@ -283,6 +284,8 @@ def _networks_of(engine: Engine, project: str) -> tuple[list[str], dict[str, str
 
 def attach(project: Project, settings: RouterSettings, engine: Engine, prepared: Prepared | None) -> Iterator[Event]:
     """Route the project's names through the router (after its containers exist); reload the router."""
+    from devenv.router import ca as ca_mod  # cryptography: imported only when the router works
+
     yield from ensure_router(settings, engine, project.mirror)
     https, http = ports_of(settings, engine) or (DEFAULT_HTTPS_PORT, DEFAULT_HTTP_PORT)
     authority = ca_mod.load_or_create(settings.ca_dir)
