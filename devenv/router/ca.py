@@ -102,17 +102,7 @@ def load_or_create(ca_dir: Path) -> Authority:
         .not_valid_after(now + datetime.timedelta(days=CA_DAYS))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            _key_usage(authority=True),
             critical=True,
         )
         .add_extension(
@@ -124,6 +114,21 @@ def load_or_create(ca_dir: Path) -> Authority:
     _write_private(ca_dir / CA_KEY, _key_pem(key))
     write_atomic(cert_path, cert.public_bytes(serialization.Encoding.PEM).decode())
     return Authority(cert, key, cert_path)
+
+
+def _key_usage(authority: bool) -> x509.KeyUsage:
+    """Signatures for every certificate; certificate and CRL signing for the authority alone."""
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=authority,
+        crl_sign=authority,
+        encipher_only=False,
+        decipher_only=False,
+    )
 
 
 def leaf_names(project: str, services: list[str], domain: str = "localhost") -> list[str]:
@@ -161,17 +166,7 @@ def issue_leaf(ca: Authority, names: list[str], cert_path: Path, key_path: Path)
         .not_valid_after(now + datetime.timedelta(days=LEAF_DAYS))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            _key_usage(authority=False),
             critical=True,
         )
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)

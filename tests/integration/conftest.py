@@ -157,16 +157,13 @@ def wait_http(url: str, timeout: float = 60) -> None:
         time.sleep(0.3)
 
 
-def scaffold_stack(parent: Path) -> tuple[Path, str, int, int]:
-    """`devenv init` + PostgreSQL + Redis + backend, worker and frontend, as a user would type it.
-
-    The project reaches the stand-ins through images.mirror and trusts the host CA.
-    Returns (root, name, api host port, web host port).
-    """
+def init_project(parent: Path, suffix: int = 10) -> tuple[Path, str]:
+    """`devenv init` of a uniquely named project that reaches the stand-ins through images.mirror
+    and trusts the host CA (node stand-in ensured for frontend templates). Returns (root, name)."""
     from tests.conftest import must
 
     _load_standins().ensure_images(["node"], prefix=MIRROR_PREFIX)
-    name = f"t-{uuid.uuid4().hex[:10]}"
+    name = f"t-{uuid.uuid4().hex[:suffix]}"
     root = parent / name
     must("init", root, "--name", name)
     extra = f"images:\n  mirror: {{docker.io: {MIRROR_PREFIX}}}\n"
@@ -176,6 +173,18 @@ def scaffold_stack(parent: Path) -> tuple[Path, str, int, int]:
         extra += "ca_certificates: certs/ca.pem\n"
     with (root / "devenv.yaml").open("a") as handle:
         handle.write(extra)
+    return root, name
+
+
+def scaffold_stack(parent: Path) -> tuple[Path, str, int, int]:
+    """`devenv init` + PostgreSQL + Redis + backend, worker and frontend, as a user would type it.
+
+    The project reaches the stand-ins through images.mirror and trusts the host CA.
+    Returns (root, name, api host port, web host port).
+    """
+    from tests.conftest import must
+
+    root, name = init_project(parent)
     api_port, web_port = free_port(), free_port()
     must("-C", root, "add", "dependency", "postgres", "--version", "15")
     must("-C", root, "add", "dependency", "redis", "--version", "7")

@@ -13,13 +13,12 @@ import os
 import re
 import shutil
 import time
-import uuid
 
 import pytest
 
 from tests.conftest import must
 from tests.integration.cdp import CHROMIUM, Browser, HmrWatch
-from tests.integration.conftest import HOST_CA, MIRROR_PREFIX, _load_standins, free_port
+from tests.integration.conftest import free_port, init_project
 from tests.integration.routing import remove_routed, router_fixture  # noqa: F401 - the fixture `router`
 
 pytestmark = [
@@ -36,17 +35,7 @@ RESOLVE = "--host-resolver-rules=MAP *.localhost 127.0.0.1, MAP localhost ~NOTFO
 @pytest.fixture
 def frontend(tmp_path, router):
     """`devenv init` and the frontend template alone, its page marked ``hot-0``; brought up through the router."""
-    _load_standins().ensure_images(["node"], prefix=MIRROR_PREFIX)
-    name = f"t-{uuid.uuid4().hex[:8]}"
-    root = tmp_path / name
-    must("init", root, "--name", name)
-    extra = f"images:\n  mirror: {{docker.io: {MIRROR_PREFIX}}}\n"
-    if HOST_CA.is_file():
-        (root / "certs").mkdir()
-        shutil.copy(HOST_CA, root / "certs" / "ca.pem")
-        extra += "ca_certificates: certs/ca.pem\n"
-    with (root / "devenv.yaml").open("a") as handle:
-        handle.write(extra)
+    root, name = init_project(tmp_path, suffix=8)
     must("-C", root, "add", "service", "web", "--template", "frontend", "--host-port", free_port())
     app = root / "services" / "web" / "src" / "App.tsx"
     app.write_text(app.read_text().replace("<h1>Items</h1>", "<h1>Items hot-0</h1>"))
