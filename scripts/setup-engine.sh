@@ -103,8 +103,9 @@ fi
 
 # --- 3. test tools -----------------------------------------------------------
 # debootstrap: the stand-ins' base image; chromium: the frontend's browser tests;
-# busybox: the seeding scripts are checked against its sh (the redis/alpine shells).
-apt_install debootstrap chromium busybox
-say "test tools: debootstrap, chromium, busybox present"
+# busybox: the seeding scripts are checked against its sh (the redis/alpine shells);
+# libnss3-tools: certutil, which `devenv trust` and the router's browser test use.
+apt_install debootstrap chromium busybox libnss3-tools
+say "test tools: debootstrap, chromium, busybox, certutil present"
 
 say "ok"
