@@ -104,8 +104,9 @@ fi
 # --- 3. test tools -----------------------------------------------------------
 # debootstrap: the stand-ins' base image; chromium: the frontend's browser tests;
 # busybox: the seeding scripts are checked against its sh (the redis/alpine shells);
-# libnss3-tools: certutil, which `devenv trust` and the router's browser test use.
-apt_install debootstrap chromium busybox libnss3-tools
-say "test tools: debootstrap, chromium, busybox, certutil present"
+# libnss3-tools: certutil, which `devenv trust` and the router's browser test use;
+# gawk and lua5.1 (luac): the seeding programs are run in every awk and compiled with luac.
+apt_install debootstrap chromium busybox libnss3-tools gawk lua5.1
+say "test tools: debootstrap, chromium, busybox, certutil, gawk, luac present"
 
 say "ok"
