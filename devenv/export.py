@@ -133,10 +133,11 @@ def _build_files(
 ) -> tuple[dict[str, str], K8sRender]:
     environment = environment_of(project, env)
     fixtures = read_fixtures(project) if environment.fixtures else {}
-    rendered = render_k8s(project, env, tag, fixtures=fixtures)
+    mounted = read_mounted_files(project)
+    rendered = render_k8s(project, env, tag, fixtures=fixtures, files=mounted)
     if include_secrets:
         values = read_secrets(project, env, rendered.secret_keys, warnings)
-        rendered = render_k8s(project, env, tag, fixtures=fixtures, secret_values=values)
+        rendered = render_k8s(project, env, tag, fixtures=fixtures, secret_values=values, files=mounted)
     seen = set(warnings)
     warnings.extend(w for w in rendered.warnings if w not in seen)
     if not files:
@@ -148,7 +149,7 @@ def _build_files(
         out["secrets.example"] = example
         out[".gitignore"] = GITIGNORE
     else:
-        base = render_k8s(project, None, tag, fixtures=fixtures)
+        base = render_k8s(project, None, tag, fixtures=fixtures, files=mounted)
         out = base_files(base, "devenv export k8s (base: shared by every environment)")
         out.update(overlay_files(base, rendered, command))
         out[f"overlays/{env}/secrets.example"] = example
@@ -193,6 +194,27 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
         return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return None
+
+
+def read_mounted_files(project: Project) -> dict[str, str | bytes | None]:
+    """The services' bind-mounted project files, {path: text (or bytes)}; None for a directory or a missing file."""
+    from devenv.render.k8s.service_fields import bind_sources, project_path
+
+    out: dict[str, str | bytes | None] = {}
+    for source in bind_sources(project.spec.services):
+        path = project_path(source)
+        if path is None:
+            continue
+        file = project.root / path
+        if not file.is_file():
+            out[path] = None
+            continue
+        data = file.read_bytes()
+        try:
+            out[path] = data.decode("utf-8")
+        except UnicodeDecodeError:
+            out[path] = data
+    return out
 
 
 def read_fixtures(project: Project) -> dict[str, dict[str, str]]:

@@ -8,8 +8,9 @@ both sides; what is compared is what Compose would run:
 - ``equal``: the same value (images as Docker reads them: ``postgres`` is
   ``docker.io/library/postgres:latest``);
 - ``extended``: a mapping the generated side only adds to (devenv's connection URLs in
-  ``environment``, a health check's timing it sets, its ``dev.devenv.*`` labels), or a
-  health check that makes the same HTTP GET another way;
+  ``environment``, a health check's timing it sets, its ``dev.devenv.*`` labels), a
+  health check that makes the same HTTP GET another way, or the same published ports
+  bound to 127.0.0.1 where the original bound every address;
 - ``added``: a key only the generated side has (devenv's health check, data volume, labels);
 - ``differs`` and ``missing``: what did not carry over. These are the differences.
 
@@ -180,6 +181,10 @@ def _compare_values(key: str, theirs: Any, mine: Any) -> KeyComparison:
         mine = {**mine, "test": theirs.get("test")}
     if theirs == mine:
         return KeyComparison(key, "equal", theirs, mine)
+    if key == "ports" and isinstance(theirs, list) and isinstance(mine, list) and len(theirs) == len(mine):
+        bound = [_on_loopback(left, right) for left, right in zip(theirs, mine, strict=True)]
+        if all(bound) and any(right != left for left, right in zip(theirs, mine, strict=True)):
+            return KeyComparison(key, "extended", theirs, mine, added=("127.0.0.1",))
     if key == "volumes" and isinstance(theirs, list) and isinstance(mine, list):
         programs = [item for item in mine if is_program_mount(item)]
         if programs and [item for item in mine if not is_program_mount(item)] == theirs:
@@ -207,6 +212,15 @@ def _norm(key: str, value: Any, old_names: tuple[str, ...]) -> Any:
     if key in ("init", "privileged", "read_only", "tty", "stdin_open") and value is False:
         return None
     return _drop_empty(value)
+
+
+def _on_loopback(theirs: Any, mine: Any) -> bool:
+    """The same published port, or the same one devenv binds to 127.0.0.1 where the original bound every address."""
+    if theirs == mine:
+        return True
+    if not isinstance(theirs, dict) or not isinstance(mine, dict) or theirs.get("host_ip"):
+        return False
+    return mine.get("host_ip") == "127.0.0.1" and {k: v for k, v in mine.items() if k != "host_ip"} == theirs
 
 
 def is_program_mount(item: Any) -> bool:

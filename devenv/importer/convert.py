@@ -21,6 +21,7 @@ from devenv import kinds
 from devenv.fixtures.render import BARRIER, FIXTURES_PATH, LABEL_FIXTURES, SEED_SUFFIX
 from devenv.importer.clean import Where, relative, tidy_top, tidy_value, unescape
 from devenv.importer.compare import http_check, renamed_refs
+from devenv.importer.extras import env_files, native_fields, used_natively
 from devenv.importer.images import image_for, kind_of_image
 from devenv.render.compose import CA_SECRET, LABEL_KIND, LABEL_ROLE, PROBES_PATH
 from devenv.render.develop import HOST_USER_ENV, POLLING_ENV, RELOADER_PATH
@@ -147,6 +148,8 @@ def propose(normalised: dict[str, Any], raw: dict[str, Any] | None, root: Path) 
             out.skipped[original] = "devenv's own seeding service, made again from fixtures"
             continue
         proposal = _propose_service(original, names[original], entry, where, claimed)
+        if proposal.became in ("build", "image"):
+            _native(proposal, entry, where, claimed, normalised.get("secrets") or {})
         proposal.entry = _with_env_file(proposal, raw_services.get(original), where)
         if proposal.became != "raw":
             proposal.fixed = dict(proposal.entry.get("compose") or {})
@@ -163,6 +166,19 @@ def propose(normalised: dict[str, Any], raw: dict[str, Any] | None, root: Path) 
     _project_settings(normalised, out)
     _fixtures_order(services, out)
     return out
+
+
+def _native(proposal: Proposal, entry: dict[str, Any], where: Where, claimed: set[int], secrets: Any) -> None:
+    """The compose keys the spec's service fields hold (devenv.importer.extras), devenv-made services aside."""
+    made = bool((entry.get("labels") or {}).get(LABEL_ROLE))
+    native_fields(
+        proposal.entry,
+        {k: v for k, v in entry.items() if not made or k not in ("volumes", "user")},
+        where,
+        claimed,
+        built="path" in proposal.entry,
+        top_secrets=secrets if isinstance(secrets, dict) else {},
+    )
 
 
 def _fixtures_order(services: dict[str, Any], out: Proposals) -> None:
@@ -308,10 +324,13 @@ def _depends_on(proposal: Proposal, entry: dict[str, Any], native: dict[str, str
 
 
 def _with_env_file(proposal: Proposal, raw_entry: Any, where: Where) -> dict[str, Any]:
-    """The entry with the service's env_file list (from the uninterpolated project) as a raw key."""
-    env_files = raw_entry.get("env_file") if isinstance(raw_entry, dict) else None
-    if isinstance(env_files, list) and env_files and proposal.became != "raw":
-        proposal.raw["env_file"] = tidy_value("env_file", env_files, where)
+    """The entry with the service's env_file list (from the uninterpolated project): native, or else a raw key."""
+    listed = raw_entry.get("env_file") if isinstance(raw_entry, dict) else None
+    native = env_files(listed, where) if proposal.became in ("build", "image") else None
+    if native:
+        proposal.entry["env_file"] = native
+    elif isinstance(listed, list) and listed and proposal.became != "raw":
+        proposal.raw["env_file"] = tidy_value("env_file", listed, where)
     return proposal.entry
 
 
@@ -332,6 +351,13 @@ def _top_level(normalised: dict[str, Any], out: Proposals) -> None:
     data_volumes = {
         f"{p.name}-data" for p in out.services if p.became == "dependency" and kinds.get(p.entry["kind"]).data_path
     }
+    native_volumes: set[str] = set()
+    native_secrets: set[str] = set()
+    for proposal in out.services:
+        if proposal.became in ("build", "image"):
+            volumes, secrets = used_natively(proposal.entry)
+            native_volumes |= volumes
+            native_secrets |= secrets
     for section in TOP_KEYS:
         entries = tidy_top(section, normalised.get(section), out.where)
         if not isinstance(entries, dict):
@@ -339,8 +365,9 @@ def _top_level(normalised: dict[str, Any], out: Proposals) -> None:
         kept = {
             key: entry
             for key, entry in entries.items()
-            if not (section == "volumes" and key in data_volumes and entry == {})
+            if not (section == "volumes" and key in data_volumes | native_volumes and entry == {})
             and not (section == "secrets" and key == CA_SECRET)
+            and not (section == "secrets" and key in native_secrets and set(entry) == {"file"})
         }
         if kept:
             out.top[section] = kept

@@ -43,6 +43,10 @@ from devenv.spec.model import Service
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAPPINGS_MERGED = ("environment", "labels", "build", "healthcheck", "depends_on")
 PRUNABLE = ("command", "target", "path", "develop.mount", "develop.rebuild", "develop.reloader")
+# a raw list or value replaces what these native fields render: kept raw whole, the native field goes
+NATIVE_OF = {"ports": "ports", "expose": "ports", "volumes": "volumes", "secrets": "secrets", "env_file": "env_file",
+             "entrypoint": "entrypoint", "user": "user", "working_dir": "working_dir", "cap_add": "cap_add",
+             "cap_drop": "cap_drop", "profiles": "profiles"}  # fmt: skip
 
 
 @dataclass
@@ -165,6 +169,7 @@ class Refiner:
         if raw_env:
             raw["environment"] = raw_env
         proposal.entry["compose"] = raw
+        _drop_replaced(proposal.entry, raw)
         return len(set(raw) - set(proposal.fixed))
 
     def fix(self, proposal: Proposal, keys: frozenset[str]) -> None:
@@ -179,6 +184,7 @@ class Refiner:
                 raw[key] = None
             else:
                 raw[key] = literal_value(key, theirs[key], self.proposals.where)
+        _drop_replaced(proposal.entry, raw)
 
     def environment(
         self, proposal: Proposal, theirs: dict[str, Any], rendered: dict[str, Any]
@@ -284,6 +290,16 @@ class Refiner:
                     after = None
                 if after != before:
                     proposal.entry = saved
+
+
+def _drop_replaced(entry: dict[str, Any], raw: dict[str, Any]) -> None:
+    """Leave out the native fields whose compose key is kept raw whole (a raw list replaces theirs)."""
+    for key, value in raw.items():
+        if value is not None and key in NATIVE_OF:
+            entry.pop(NATIVE_OF[key], None)
+    if isinstance(raw.get("healthcheck"), dict) and "test" in raw["healthcheck"]:
+        entry.pop("health_command", None)
+        entry.pop("health_timing", None)
 
 
 def _names(environment: Any) -> set[str]:

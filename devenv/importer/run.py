@@ -165,13 +165,14 @@ def _added(key: KeyComparison, proposal: Proposal) -> str:
 def kubernetes_fields(project: Project) -> tuple[dict[str, list[str]], list[str]]:
     """Per service or dependency, the fields `devenv export k8s` says it does not carry ("" for the project);
     and why it refuses the project, when it does."""
+    from devenv.export import read_mounted_files
     from devenv.render.k8s.render import render_k8s
 
     spec = project.spec
     images = spec.images.model_copy(update={"registry": spec.images.registry or REGISTRY_PLACEHOLDER})
     copy = dataclasses.replace(project, spec=spec.model_copy(update={"images": images}))
     try:
-        warnings = render_k8s(copy, None, "import").warnings
+        warnings = render_k8s(copy, None, "import", files=read_mounted_files(project)).warnings
     except UsageError as exc:
         return {}, [f"`devenv export k8s` refuses this project as it is: {exc.message}"]
     out: dict[str, list[str]] = {}

@@ -6,8 +6,10 @@ from typing import Any
 
 from devenv.render.yamlout import FlowMap, dump_yaml
 
-SERVICE_ORDER = ("template", "path", "dockerfile", "image", "target", "port", "public", "host_port", "health",
-                 "command", "test", "env", "depends_on", "replicas", "develop", "compose")  # fmt: skip
+SERVICE_ORDER = ("template", "path", "dockerfile", "build_args", "image", "target", "port", "public", "host_port",
+                 "health", "health_command", "health_timing", "entrypoint", "command", "user", "working_dir", "test",
+                 "env", "env_file", "ports", "volumes", "secrets", "cap_add", "cap_drop", "profiles", "depends_on",
+                 "replicas", "develop", "compose")  # fmt: skip
 DEPENDENCY_ORDER = ("kind", "version", "image", "host_port", "compose")
 TOP_ORDER = ("name", "services", "dependencies", "fixtures", "images", "ca_certificates", "develop", "environments",
              "compose")  # fmt: skip

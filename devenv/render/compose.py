@@ -17,6 +17,7 @@ from devenv.fixtures.render import render_fixtures
 from devenv.kinds import DEV_PASSWORD, DEV_USER, kind_of
 from devenv.probes import probe_files
 from devenv.project import Project
+from devenv.render import service_fields as fields
 from devenv.render.connections import connection_env
 from devenv.render.develop import develop_entries, develop_programs, health_probe
 from devenv.render.images import mirror_image
@@ -123,6 +124,7 @@ def render_compose(project: Project) -> Rendered:
         if service.builds:
             entry["build"] = _build(project, name, service, warnings)
         entry["image"] = image_for_service(project, name)
+        entry.update(fields.process_keys(service))
         if service.command:
             entry["command"] = [escape_dollars(arg) for arg in service.command]
         develop = develop_entries(name, service, project.polling)
@@ -130,11 +132,20 @@ def render_compose(project: Project) -> Rendered:
         env = connection_env(service.depends_on, spec.dependencies, spec.name)
         env.update(develop.pop("environment", {}))
         env.update({key: escape_dollars(value) for key, value in service.env.items()})
+        if service.env_file:
+            entry["env_file"] = fields.env_files(service)
         if env:
             entry["environment"] = dict(sorted(env.items()))
         published = service.published_port()
+        ports, expose = fields.published(service)
         if published is not None and service.port is not None:
-            entry["ports"] = [f"127.0.0.1:{published}:{service.port}"]
+            ports = [f"127.0.0.1:{published}:{service.port}", *ports]
+        if ports:
+            entry["ports"] = ports
+        if expose:
+            entry["expose"] = expose
+        if service.secrets:
+            entry["secrets"] = list(service.secrets)
         if service.depends_on:
             entry["depends_on"] = {}
             for target in service.depends_on:
@@ -145,23 +156,32 @@ def render_compose(project: Project) -> Rendered:
         if checked:
             entry["healthcheck"] = healthcheck(http_check(service), "300s")
             labels[LABEL_PROBES] = PROBES.digest()
+        elif service.health_command is not None:
+            entry["healthcheck"] = healthcheck(fields.health_test(service.health_command), "300s")
+        if "healthcheck" in entry and service.health_timing is not None:
+            entry["healthcheck"].update(service.health_timing.model_dump(exclude_none=True))
         if service.builds:
             entry["init"] = True
-        mounts = develop.pop("volumes", [])
+        mounts = [*develop.pop("volumes", []), *fields.mounts(service)]
         if checked:
             mounts = [*mounts, PROBES.mount(PROBES_PATH)]
         entry.update(develop)
         if mounts:
             entry["volumes"] = mounts
+        entry.update(fields.security_keys(service))
         entry["labels"] = {LABEL_ROLE: "service", **labels}
         services[name] = _with_hash(merge_raw(entry, service.compose))
 
     data: dict[str, Any] = {"name": spec.name, "services": services}
+    service_volumes, secrets = fields.top_level(spec.services)
+    volumes.update(service_volumes)
     if volumes:
         data["volumes"] = volumes
     ca = project.ca_certificates
     if ca and any(s.builds for s in spec.services.values()):
-        data["secrets"] = {CA_SECRET: {"file": ca}}
+        secrets[CA_SECRET] = {"file": ca}
+    if secrets:
+        data["secrets"] = secrets
     data = merge_raw(data, spec.compose)
     programs = [*fixtures.programs.values(), *develop_programs(spec.services)]
     if any(s.health and s.port for s in spec.services.values()):
@@ -173,7 +193,8 @@ def _condition(project: Project, target: str) -> str:
     if target in project.spec.dependencies:
         return "service_healthy"
     other = project.spec.services[target]
-    return "service_healthy" if other.health and other.port else "service_started"
+    checked = (other.health and other.port) or other.health_command is not None
+    return "service_healthy" if checked else "service_started"
 
 
 def _build(project: Project, name: str, service: Service, warnings: list[str]) -> dict[str, Any]:
@@ -201,6 +222,7 @@ def _build(project: Project, name: str, service: Service, warnings: list[str]) -
             warnings.append(
                 f"{service.dockerfile_path(name)} has no stage '{target}' (stages: {', '.join(info.stages)})"
             )
+    args.update({key: escape_dollars(value) for key, value in service.build_args.items()})
     if args:
         build["args"] = args
     if project.ca_certificates:

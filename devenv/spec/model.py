@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from devenv import kinds
+from devenv.spec.service_fields import ServiceFields
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 TEMPLATES = ("backend", "frontend", "worker")
@@ -228,8 +229,12 @@ class ProjectDevelop(Strict):
     )
 
 
-class Service(Strict):
-    """A process of the user's own: built from a Dockerfile or run from a prebuilt image."""
+class Service(Strict, ServiceFields):
+    """A process of the user's own: built from a Dockerfile or run from a prebuilt image.
+
+    Ports, volumes, env files, secrets, health commands... come from
+    :class:`devenv.spec.service_fields.ServiceFields`.
+    """
 
     template: Literal["backend", "frontend", "worker"] | None = Field(
         None, description="Service template it was scaffolded from; absent for a custom service."
@@ -278,6 +283,7 @@ class Service(Strict):
             raise ValueError("a public service needs a 'port'")
         if self.health is not None and self.port is None:
             raise ValueError("'health' needs a 'port' to send the HTTP check to")
+        self.check_fields()
         return self
 
     @property

@@ -117,7 +117,9 @@ def _plain(node: Any, here: PathKey, positions: Positions, counter: list[int], p
                 kl, kc = node.lc.key(key)
                 positions.keys[child] = (kl + 1, kc + 1)
                 vl, vc = node.lc.value(key)
-                positions.values[child] = (vl + 1, vc + 1)
+                # a key with no value (`db:` alone): ruamel places the missing value at the next token,
+                # often on a later line; the value stands where its key does
+                positions.values[child] = (vl + 1, vc + 1) if value is not None else (kl + 1, kc + 1)
             except (KeyError, TypeError, AttributeError):
                 pass
             out[plain_key] = _plain(value, child, positions, counter, path)

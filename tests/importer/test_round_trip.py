@@ -75,7 +75,7 @@ services:
     compose:
       ports: ['0.0.0.0:8000:8000', '9229:9229']
       volumes: ['./api:/app', 'cache:/cache']
-      healthcheck: {test: [CMD-SHELL, 'pg_isready || exit 1'], interval: 5s}
+      healthcheck: {test: [CMD-SHELL, 'pg_isready || exit 1'], interval: 5s, timeout: 2s, retries: 4, start_period: 9s}
 dependencies:
   db:
     kind: postgres

@@ -41,6 +41,7 @@ class Target:
     env: Environment
     tag: str
     fixtures: dict[str, dict[str, str]] = field(default_factory=dict)  # dependency -> {file name: text}
+    files: dict[str, str | bytes | None] = field(default_factory=dict)  # bind-mounted project files (None: a directory)
     warnings: list[str] = field(default_factory=list)
     secret_keys: dict[str, str] = field(default_factory=dict)  # key -> example line value (for secrets.example)
     _warned: set[str] = field(default_factory=set, repr=False)

@@ -78,13 +78,16 @@ def render_k8s(
     *,
     fixtures: dict[str, dict[str, str]] | None = None,
     secret_values: dict[str, str] | None = None,
+    files: dict[str, str | bytes | None] | None = None,
 ) -> K8sRender:
     """Manifests for ``env_name`` (None: the base), images tagged ``tag``.
 
     ``fixtures`` holds the fixture files read from disk ({dependency: {file: text}});
-    ``secret_values``, when given, adds the Secret itself.
+    ``secret_values``, when given, adds the Secret itself; ``files`` holds the services' bind-mounted
+    project files ({path: text or bytes, None for a directory}: devenv.export.read_mounted_files).
     """
     target = Target(project, env_name, environment_of(project, env_name), tag, fixtures=dict(fixtures or {}))
+    target.files = dict(files or {})
     spec = project.spec
     _check_names(project)
     if spec.ca_certificates:

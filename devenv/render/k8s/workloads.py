@@ -12,6 +12,7 @@ from typing import Any
 
 from devenv.errors import UsageError
 from devenv.kinds import kind_of
+from devenv.render.k8s import service_fields as fields
 from devenv.render.k8s.config import config_hash, config_map, config_map_name, service_env
 from devenv.render.k8s.meta import (
     ANNOTATION_CONFIG_HASH,
@@ -61,14 +62,17 @@ def replicas_of(target: Target, name: str, service: Service) -> int:
 def render_service(target: Target, name: str, service: Service) -> list[dict[str, Any]]:
     """Every manifest of one service, in a fixed order."""
     _warn_dev_only_fields(target, name, service)
+    extra = fields.check(target, name, service)
     component = component_of(service)
     config, secret_env = service_env(target, name, service)
     docs: list[dict[str, Any]] = []
     if config:
         docs.append(config_map(target, name, component, config))
-    docs.append(_deployment(target, name, service, component, config, secret_env))
-    if service.port is not None:
-        docs.append(_service(target, name, service, component))
+    deployment = _deployment(target, name, service, component, config, secret_env)
+    docs.extend(extra.apply(deployment))
+    docs.append(deployment)
+    if service.port is not None or extra.extra_ports():
+        docs.append(_service(target, name, service, component, extra.extra_ports()))
     if service.public:
         if target.env.domain:
             docs.append(_ingress(target, name, component))
@@ -122,6 +126,9 @@ def _args(target: Target, name: str, service: Service) -> list[str] | None:
 
 
 def _probes(target: Target, name: str, service: Service) -> dict[str, Any]:
+    command = fields.health_exec(service)
+    if command is not None:
+        return _probe_set(command)
     if service.port is None:
         target.warn(
             f"services.{name}: has no port or health check, so Kubernetes restarts it only when it exits "
@@ -136,6 +143,10 @@ def _probes(target: Target, name: str, service: Service) -> dict[str, Any]:
             "accepts connections; add `health: /healthz`"
         )
         check = {"tcpSocket": {"port": "http"}}
+    return _probe_set(check)
+
+
+def _probe_set(check: dict[str, Any]) -> dict[str, Any]:
     return {
         "startupProbe": {**check, "periodSeconds": 5, "timeoutSeconds": 5, "failureThreshold": 60},
         "readinessProbe": {**check, "periodSeconds": 5, "timeoutSeconds": 5, "failureThreshold": 3},
@@ -215,7 +226,11 @@ def _deployment(
     }
 
 
-def _service(target: Target, name: str, service: Service, component: str) -> dict[str, Any]:
+def _service(
+    target: Target, name: str, service: Service, component: str, extra: list[dict[str, Any]]
+) -> dict[str, Any]:
+    ports = [{"name": "http", "port": service.port, "targetPort": "http", "protocol": "TCP"}] if service.port else []
+    ports += [{"name": p["name"], "port": p["port"], "targetPort": p["name"], "protocol": p["protocol"]} for p in extra]
     return {
         "apiVersion": "v1",
         "kind": "Service",
@@ -223,7 +238,7 @@ def _service(target: Target, name: str, service: Service, component: str) -> dic
         "spec": {
             "type": "ClusterIP",
             "selector": selector(target, name),
-            "ports": [{"name": "http", "port": service.port, "targetPort": "http", "protocol": "TCP"}],
+            "ports": ports,
         },
     }
 
