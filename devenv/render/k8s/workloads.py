@@ -136,9 +136,10 @@ def _probes(target: Target, name: str, service: Service) -> dict[str, Any]:
             "accepts connections; add `health: /healthz`"
         )
         check = {"tcpSocket": {"port": "http"}}
+    ready = {"httpGet": {"path": service.ready, "port": "http"}} if service.ready else check
     return {
         "startupProbe": {**check, "periodSeconds": 5, "timeoutSeconds": 5, "failureThreshold": 60},
-        "readinessProbe": {**check, "periodSeconds": 5, "timeoutSeconds": 5, "failureThreshold": 3},
+        "readinessProbe": {**ready, "periodSeconds": 5, "timeoutSeconds": 5, "failureThreshold": 3},
         "livenessProbe": {**check, "periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 3},
     }
 
