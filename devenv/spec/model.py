@@ -253,6 +253,11 @@ class Service(Strict, ServiceFields):
     health: Annotated[str, AfterValidator(_health_path)] | None = Field(
         None, description="HTTP path that answers 2xx when the service is healthy."
     )
+    ready: Annotated[str, AfterValidator(_health_path)] | None = Field(
+        None,
+        description="HTTP path that answers 2xx when the service can take traffic (its dependencies checked); "
+        "cluster readiness probe; default: 'health'.",
+    )
     command: list[str] | None = Field(None, description="Command override, as a list of arguments.")
     test: Annotated[list[str], Field(min_length=1)] | None = Field(
         None, description="Command that runs the service's tests inside its dev image (`devenv test`)."
@@ -283,6 +288,8 @@ class Service(Strict, ServiceFields):
             raise ValueError("a public service needs a 'port'")
         if self.health is not None and self.port is None:
             raise ValueError("'health' needs a 'port' to send the HTTP check to")
+        if self.ready is not None and self.port is None:
+            raise ValueError("'ready' needs a 'port' to send the HTTP check to")
         self.check_fields()
         return self
 

@@ -228,7 +228,9 @@ def _seed_env(target: Target, name: str) -> list[dict[str, Any]]:
 def _fixtures_job(target: Target, name: str, dependency: Dependency, files: dict[str, str]) -> list[dict[str, Any]]:
     kind = kind_of(dependency)
     job_name = fixtures_job_name(name, dependency.kind, files)
-    object_labels = labels(target, f"{name}-fixtures", "fixtures")
+    # The version is the fixtures' digest, not the image tag: a Job's pod template is immutable and the
+    # Job's name hashes only the files, so a new tag must not change it (kubectl apply would fail).
+    object_labels = labels(target, f"{name}-fixtures", "fixtures", job_name.rsplit("-", 1)[1])
     tmp, tmp_mount = tmp_volume()
     pod = pod_spec_base()
     pod["restartPolicy"] = "Never"

@@ -143,13 +143,15 @@ def _probes(target: Target, name: str, service: Service) -> dict[str, Any]:
             "accepts connections; add `health: /healthz`"
         )
         check = {"tcpSocket": {"port": "http"}}
-    return _probe_set(check)
+    ready = {"httpGet": {"path": service.ready, "port": "http"}} if service.ready else check
+    return _probe_set(check, ready)
 
 
-def _probe_set(check: dict[str, Any]) -> dict[str, Any]:
+def _probe_set(check: dict[str, Any], ready: dict[str, Any] | None = None) -> dict[str, Any]:
+    ready = check if ready is None else ready
     return {
         "startupProbe": {**check, "periodSeconds": 5, "timeoutSeconds": 5, "failureThreshold": 60},
-        "readinessProbe": {**check, "periodSeconds": 5, "timeoutSeconds": 5, "failureThreshold": 3},
+        "readinessProbe": {**ready, "periodSeconds": 5, "timeoutSeconds": 5, "failureThreshold": 3},
         "livenessProbe": {**check, "periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 3},
     }
 

@@ -98,6 +98,19 @@ def test_fixtures_job_name_follows_content(edge):
     assert first != second  # Jobs are immutable: new fixtures, new Job
 
 
+def test_fixtures_job_pod_template_does_not_change_with_the_tag(edge):
+    """A Job's pod template is immutable: a new commit's export must apply over the previous one."""
+    project = edge("fixtures")
+
+    def job(tag):
+        docs = [d for d in build_documents(project, "staging", tag) if d["kind"] == "Job"]
+        return docs[0]
+
+    first, second = job("aaaaaaaaaaaa"), job("bbbbbbbbbbbb")
+    assert first["spec"]["template"] == second["spec"]["template"]
+    assert first["metadata"]["name"].endswith("-" + first["metadata"]["labels"]["app.kubernetes.io/version"])
+
+
 def test_fixtures_off_external_or_unconfigured(edge, make_project):
     project = edge("fixtures")
     assert not [d for d in plain_documents(project, "production") if d["kind"] == "Job"]
@@ -118,6 +131,11 @@ def test_fixtures_off_external_or_unconfigured(edge, make_project):
 
 
 # --- properties on every object of every environment ---------------------------------------
+
+
+def build_documents(project, env, tag):
+    files, _ = build_files(project, env, tag, fmt="plain")
+    return documents(files)
 
 
 def all_example_documents(example):
@@ -178,8 +196,9 @@ def test_deployments_roll_out_safely_with_probes_from_health(example):
         assert spec["revisionHistoryLimit"] >= 2  # `kubectl rollout undo` has something to go back to
         assert spec["replicas"] == example.spec.environments[env].replicas["api"]
         api = spec["template"]["spec"]["containers"][0]
-        for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+        for probe in ("livenessProbe", "startupProbe"):
             assert api[probe]["httpGet"] == {"path": "/healthz", "port": "http"}
+        assert api["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}  # `ready:` in the spec
         assert api["image"] == f"ghcr.io/acme/shop-api:{TAG}"
 
 

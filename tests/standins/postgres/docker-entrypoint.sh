@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Minimal re-implementation of the official postgres image entrypoint:
+# Minimal re-implementation of the official postgres image entrypoint (also run
+# as an arbitrary uid, e.g. a hardened Kubernetes pod: nss_wrapper for initdb,
+# PGDATA's permissions fixed on every start):
 # POSTGRES_USER / POSTGRES_PASSWORD / POSTGRES_DB (+ *_FILE variants),
 # POSTGRES_INITDB_ARGS, POSTGRES_HOST_AUTH_METHOD, PGDATA and
 # /docker-entrypoint-initdb.d/*.sh|*.sql|*.sql.gz on first init only.
@@ -42,6 +44,33 @@ if [ "$(id -u)" = '0' ]; then
 		"${BASH_SOURCE[0]}" "$@"
 fi
 
+# Every start, as the official image: the directories exist and PGDATA is 0700
+# (a volume mounted with fsGroup is group-writable; postgres refuses that).
+mkdir -p "$PGDATA"; chmod 00700 "$PGDATA" || :
+mkdir -p /var/run/postgresql 2>/dev/null || :; chmod 03775 /var/run/postgresql 2>/dev/null || :
+
+# initdb looks its user up: an arbitrary uid without a passwd entry gets one
+# from nss_wrapper (Debian libnss-wrapper) while initdb runs, as in the official image.
+nss_wrapper_start() {
+	if getent passwd "$(id -u)" >/dev/null 2>&1; then return; fi
+	local wrapper
+	for wrapper in /usr/lib/*/libnss_wrapper.so /usr/lib/libnss_wrapper.so; do
+		if [ -s "$wrapper" ]; then
+			NSS_WRAPPER_PASSWD="$(mktemp)"; NSS_WRAPPER_GROUP="$(mktemp)"
+			export LD_PRELOAD="$wrapper" NSS_WRAPPER_PASSWD NSS_WRAPPER_GROUP
+			printf 'postgres:x:%s:%s:PostgreSQL:%s:/bin/false\n' "$(id -u)" "$(id -g)" "$PGDATA" > "$NSS_WRAPPER_PASSWD"
+			printf 'postgres:x:%s:\n' "$(id -g)" > "$NSS_WRAPPER_GROUP"
+			return
+		fi
+	done
+}
+nss_wrapper_stop() {
+	if [ -n "${LD_PRELOAD:-}" ]; then
+		rm -f "$NSS_WRAPPER_PASSWD" "$NSS_WRAPPER_GROUP"
+		unset LD_PRELOAD NSS_WRAPPER_PASSWD NSS_WRAPPER_GROUP
+	fi
+}
+
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
 	file_env POSTGRES_PASSWORD
 	file_env POSTGRES_USER postgres
@@ -55,8 +84,8 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
 		exit 1
 	fi
 
-	mkdir -p "$PGDATA"; chmod 00700 "$PGDATA" || :
 	log "initializing database in $PGDATA"
+	nss_wrapper_start
 	initdb_args=(--username="$POSTGRES_USER" -D "$PGDATA")
 	pwfile=
 	if [ -n "$POSTGRES_PASSWORD" ]; then
@@ -67,6 +96,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
 	# shellcheck disable=SC2086  # POSTGRES_INITDB_ARGS is word-split on purpose
 	initdb "${initdb_args[@]}" $POSTGRES_INITDB_ARGS >/dev/null
 	if [ -n "$pwfile" ]; then rm -f "$pwfile"; fi
+	nss_wrapper_stop
 
 	printf '\nhost all all all %s\n' "$POSTGRES_HOST_AUTH_METHOD" >> "$PGDATA/pg_hba.conf"
 
