@@ -226,7 +226,7 @@ CASES: list[tuple[Event, str, str, list[str]]] = [
      ["api tests: passed (1.2s)"]),
     (
         CHECKED,
-        "--- api style: FAILED (exit 1) ---\n"
+        ("--- api style: FAILED (exit 1) ---\n"
         "app/x.py:1:1: F401\n"
         "--- api outdated: warnings ---\n"
         "redis 6 -> 8\n"
@@ -236,7 +236,7 @@ CASES: list[tuple[Event, str, str, list[str]]] = [
         "api      outdated         warned (warn only)  0       0       1         2.0\n"
         "web      vulnerabilities  skipped             -       -       -         0.7\n"
         "docs     -                nothing to check    -       -       -         -\n"
-        "shop: 1 check failed (api/style) in 3.1s, 2 at a time\n",
+        "shop: 1 check failed (api/style) in 3.1s, 2 at a time\n"),
         "",
         ["app/x.py:1:1: F401", "shop: checks", "1 check failed (api/style)"],
     ),
