@@ -33,13 +33,13 @@ while [ "$#" -ge 3 ]; do
     command=$3
     shift 3
     mark begin "$kind"
-    if [ -n "$probe" ] && ! eval "$probe" >"$work/probe" 2>&1 </dev/null; then
+    if [ -n "$probe" ] && ! (eval "$probe") >"$work/probe" 2>&1 </dev/null; then
         mark skip "$kind"
         cat "$work/probe"
         mark end "$kind" 0
         continue
     fi
-    eval "$command" >"$work/stdout" 2>"$work/stderr" </dev/null
+    (eval "$command") >"$work/stdout" 2>"$work/stderr" </dev/null
     code=$?
     mark stdout "$kind"
     cat "$work/stdout"

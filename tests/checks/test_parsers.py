@@ -122,9 +122,12 @@ def test_pip_licenses_against_the_default_allowlist():
 
 
 def test_pip_licenses_outside_a_narrow_allowlist_fail_unless_excepted():
-    policy = ProjectChecks(licences=LicencePolicy(allow=["MIT", "Apache-2.0", "BSD-3-Clause", "BSD-2-Clause",
-                                                         "PSF-2.0", "MPL-2.0"],
-                                                  exceptions={"psycopg": "LGPL, used unchanged as a library"}))
+    policy = ProjectChecks(
+        licences=LicencePolicy(
+            allow=["MIT", "Apache-2.0", "BSD-3-Clause", "BSD-2-Clause", "PSF-2.0", "MPL-2.0"],
+            exceptions={"psycopg": "LGPL, used unchanged as a library"},
+        )
+    )
     found = parse("pip-licenses", 0, read("pip_licenses.json"), "", policy)
     failing = sorted(line.split(" ")[0] for line in found.findings if "not in the allowlist" in line)
     assert failing == ["psycopg-binary", "psycopg-pool"]
