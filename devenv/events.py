@@ -189,6 +189,46 @@ class TestSummary(Event):
         return [r.service for r in self.results if not r.passed]
 
 
+# --- check (devenv check) ------------------------------------------------------------------------
+
+CheckOutcome = Literal["passed", "failed", "warned", "skipped"]
+
+
+@dataclass(frozen=True)
+class ServiceCheckResult(Event):
+    """One check of one service: its counts, what it found, and the outcome under the project's policy."""
+
+    service: str
+    kind: str
+    outcome: CheckOutcome
+    required: bool
+    passed: int
+    failed: int
+    warnings: int
+    seconds: float
+    command: list[str] = field(default_factory=list)
+    exit_code: int | None = None
+    findings: list[str] = field(default_factory=list)
+    reason: str | None = None  # why it was skipped
+    output: list[str] = field(default_factory=list)  # the last lines, for a failed check
+
+
+@dataclass(frozen=True)
+class CheckSummary(Event):
+    """Every check of every service: the table at the end of `devenv check`."""
+
+    project: str
+    results: list[ServiceCheckResult]
+    skipped: list[str] = field(default_factory=list)  # services with nothing to check
+    seconds: float = 0.0
+    parallel: int = 1
+
+    @property
+    def failed(self) -> list[str]:
+        """``service/kind`` of every required check that failed."""
+        return [f"{r.service}/{r.kind}" for r in self.results if r.outcome == "failed"]
+
+
 # --- update -------------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from devenv import kinds
+from devenv.spec.checks_model import ProjectChecks, ServiceChecks
 from devenv.spec.service_fields import ServiceFields
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -262,6 +263,12 @@ class Service(Strict, ServiceFields):
     test: Annotated[list[str], Field(min_length=1)] | None = Field(
         None, description="Command that runs the service's tests inside its dev image (`devenv test`)."
     )
+    checks: ServiceChecks = Field(
+        default_factory=dict,
+        description="`devenv check`: command and output format per kind of check (tests, style, types, outdated, "
+        "vulnerabilities, licences, integration, or a name of your own); replaces the template's entry of that "
+        "kind, null turns it off (docs/checks.md).",
+    )
     env: dict[EnvName, EnvValue] = Field(default_factory=dict, description="Extra environment variables.")
     depends_on: list[Name] = Field(default_factory=list, description="Dependencies or services started first.")
     replicas: Annotated[int, BeforeValidator(_strict_int), Field(ge=0)] = Field(
@@ -403,6 +410,11 @@ class Spec(Strict):
     develop: ProjectDevelop = Field(default_factory=ProjectDevelop, description="Project-wide development settings.")
     router: Flag = Field(
         True, description="Serve public services at https://<service>.<project>.localhost through the router."
+    )
+    checks: ProjectChecks = Field(
+        default_factory=ProjectChecks,
+        description="`devenv check`: kinds that only warn, the vulnerability severity that fails, the licence "
+        "allowlist and exceptions (docs/checks.md).",
     )
     environments: dict[Name, Environment] = Field(
         default_factory=dict, description="Cluster environments for `devenv export k8s --env NAME`."

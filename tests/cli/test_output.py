@@ -19,6 +19,7 @@ from devenv.cli.state import CURRENT
 from devenv.events import (
     CACertificate,
     Check,
+    CheckSummary,
     Event,
     Graph,
     ImportedService,
@@ -30,6 +31,7 @@ from devenv.events import (
     PlanReady,
     Schema,
     ServiceChanged,
+    ServiceCheckResult,
     ServicesRestarted,
     ServiceStatus,
     ServiceTestResult,
@@ -67,6 +69,17 @@ SUMMARY = TestSummary(
         ServiceTestResult("web", ["vitest", "run"], False, 1, 1.0, tail=["FAIL src/App.test.tsx"]),
     ],
     skipped=["docs"],
+)
+CHECKED = CheckSummary(
+    project="shop",
+    results=[
+        ServiceCheckResult("api", "style", "failed", True, 0, 1, 0, 0.4, exit_code=1, findings=["app/x.py:1:1: F401"]),
+        ServiceCheckResult("api", "outdated", "warned", False, 0, 0, 1, 2.0, exit_code=0, findings=["redis 6 -> 8"]),
+        ServiceCheckResult("web", "vulnerabilities", "skipped", True, 0, 0, 0, 0.7, reason="405 from the registry"),
+    ],
+    skipped=["docs"],
+    seconds=3.1,
+    parallel=2,
 )
 UPDATED = ServiceUpdate(
     "api", "conflicts", template="backend", old_version="1.0", new_version="1.1",
@@ -208,6 +221,24 @@ CASES: list[tuple[Event, str, str, list[str]]] = [
          "same, the rest named above\n"),
         "",
         ["moved docker-compose.yml -> docker-compose.original.yml", "self-check"],
+    ),
+    (ServiceCheckResult("api", "tests", "passed", True, 3, 0, 0, 1.2), "==> api tests: passed (1.2s)\n", "",
+     ["api tests: passed (1.2s)"]),
+    (
+        CHECKED,
+        ("--- api style: FAILED (exit 1) ---\n"
+        "app/x.py:1:1: F401\n"
+        "--- api outdated: warnings ---\n"
+        "redis 6 -> 8\n"
+        "--- web vulnerabilities: skipped: 405 from the registry ---\n"
+        "SERVICE  CHECK            RESULT              PASSED  FAILED  WARNINGS  SECONDS\n"
+        "api      style            failed              0       1       0         0.4\n"
+        "api      outdated         warned (warn only)  0       0       1         2.0\n"
+        "web      vulnerabilities  skipped             -       -       -         0.7\n"
+        "docs     -                nothing to check    -       -       -         -\n"
+        "shop: 1 check failed (api/style) in 3.1s, 2 at a time\n"),
+        "",
+        ["app/x.py:1:1: F401", "shop: checks", "1 check failed (api/style)"],
     ),
 ]
 

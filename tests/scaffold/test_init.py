@@ -16,6 +16,7 @@ def test_init_writes_a_valid_project(tmp_path, cli):
     assert project.spec.services == {} and project.spec.dependencies == {}
     workflow = (root / ".github/workflows/devenv.yml").read_text()
     assert "devenv generate --check" in workflow and "devenv --output plain test" in workflow
+    assert "devenv --output plain check --junit reports" in workflow and "check --integration" in workflow
 
 
 def test_init_takes_a_name(tmp_path, cli):

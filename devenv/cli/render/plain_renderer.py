@@ -8,6 +8,7 @@ from functools import singledispatchmethod
 from devenv.cli.render import text
 from devenv.events import (
     Check,
+    CheckSummary,
     Described,
     Document,
     Event,
@@ -18,6 +19,7 @@ from devenv.events import (
     Output,
     PlanReady,
     ServiceChanged,
+    ServiceCheckResult,
     ServicesRestarted,
     ServiceTestResult,
     ServiceUpdate,
@@ -94,6 +96,15 @@ class PlainRenderer:
     @render.register
     def _test_summary(self, event: TestSummary) -> None:
         for line in text.summary_lines(event):
+            _line(line)
+
+    @render.register
+    def _check_result(self, event: ServiceCheckResult) -> None:
+        _line(f"==> {event.service} {event.kind}: {event.outcome} ({event.seconds:.1f}s)")
+
+    @render.register
+    def _check_summary(self, event: CheckSummary) -> None:
+        for line in text.check_summary_lines(event):
             _line(line)
 
     @render.register

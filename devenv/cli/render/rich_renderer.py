@@ -12,6 +12,7 @@ from rich.table import Table
 from devenv.cli.render import text
 from devenv.events import (
     Check,
+    CheckSummary,
     Described,
     Document,
     Event,
@@ -22,6 +23,7 @@ from devenv.events import (
     Output,
     PlanReady,
     ServiceChanged,
+    ServiceCheckResult,
     ServicesRestarted,
     ServiceTestResult,
     ServiceUpdate,
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from rich.status import Status
 
 CHECK_COLOURS = {"ok": "green", "warn": "yellow", "fail": "red", "skip": "dim"}
+OUTCOME_COLOURS = {"passed": "green", "warned": "yellow", "failed": "red", "skipped": "dim"}
 OUTPUT_WIDTH = 100  # characters of a tool's output line shown in the spinner
 
 
@@ -153,6 +156,32 @@ class RichRenderer:
             colour = "green" if result == "passed" else ("red" if result.startswith("FAILED") else "dim")
             table.add_row(escape(service), f"[{colour}]{escape(result)}[/]", seconds, escape(command))
         self.console.print(table)
+
+    @render.register
+    def _check_result(self, event: ServiceCheckResult) -> None:
+        colour = OUTCOME_COLOURS[event.outcome]
+        self.console.print(
+            f"[bold]{escape(event.service)}[/] {escape(event.kind)}: [{colour}]{event.outcome}[/] "
+            f"[dim]({event.seconds:.1f}s)[/]"
+        )
+
+    @render.register
+    def _check_summary(self, event: CheckSummary) -> None:
+        self.close()
+        for line in text.check_details(event):
+            self._plain(line)
+        table = Table(title=escape(f"{event.project}: checks"))
+        for column in text.CHECK_COLUMNS:
+            table.add_column(
+                column, justify="right" if column in ("PASSED", "FAILED", "WARNINGS", "SECONDS") else "left"
+            )
+        for row in text.check_rows(event):
+            colour = OUTCOME_COLOURS.get(row[2].split(" ")[0], "")
+            cells = [escape(cell) for cell in row]
+            cells[2] = f"[{colour}]{cells[2]}[/]" if colour else cells[2]
+            table.add_row(*cells)
+        self.console.print(table)
+        self._plain(text.check_footer(event))
 
     @render.register
     def _update(self, event: ServiceUpdate) -> None:

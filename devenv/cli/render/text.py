@@ -7,6 +7,7 @@ import time
 
 from devenv.events import (
     Check,
+    CheckSummary,
     ImportedService,
     ImportSummary,
     ServicesRestarted,
@@ -24,6 +25,7 @@ CHECK_MARKS = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL", "skip": "skip"}
 STATUS_COLUMNS = ("SERVICE", "ROLE", "STATE", "HEALTH", "URL")
 TEST_COLUMNS = ("SERVICE", "RESULT", "SECONDS", "COMMAND")
 SNAPSHOT_COLUMNS = ("NAME", "DEPENDENCY", "KIND", "SIZE", "CREATED")
+CHECK_COLUMNS = ("SERVICE", "CHECK", "RESULT", "PASSED", "FAILED", "WARNINGS", "SECONDS")
 
 
 def health_text(state: str, health: str | None) -> str:
@@ -146,8 +148,7 @@ def restarted_line(event: ServicesRestarted) -> str:
     """``restarted api, worker (they use db): ready in 2.1s``."""
     verb = "uses" if len(event.services) == 1 else "use"
     return (
-        f"restarted {', '.join(event.services)} ({verb} {', '.join(event.dependencies)}): "
-        f"ready in {event.elapsed:.1f}s"
+        f"restarted {', '.join(event.services)} ({verb} {', '.join(event.dependencies)}): ready in {event.elapsed:.1f}s"
     )
 
 
@@ -188,3 +189,48 @@ def import_summary_lines(event: ImportSummary) -> list[str]:
         f"settings of {event.services} service{'s' if event.services != 1 else ''} and the top level read {same}"
     )
     return lines
+
+
+# --- devenv check -------------------------------------------------------------------------------
+
+
+def check_rows(summary: CheckSummary) -> list[tuple[str, str, str, str, str, str, str]]:
+    """One row per service and check (without the header); ``-`` for a skipped check's counts."""
+    rows = []
+    for r in summary.results:
+        result = r.outcome if r.required or r.outcome in ("skipped", "passed") else f"{r.outcome} (warn only)"
+        counts = ("-", "-", "-") if r.outcome == "skipped" else (str(r.passed), str(r.failed), str(r.warnings))
+        rows.append((r.service, r.kind, result, *counts, f"{r.seconds:.1f}"))
+    rows += [(name, "-", "nothing to check", "-", "-", "-", "-") for name in summary.skipped]
+    return rows
+
+
+def check_details(summary: CheckSummary) -> list[str]:
+    """Under a header per check: what a failed check found (or its last lines), warnings, skip reasons."""
+    lines: list[str] = []
+    for r in summary.results:
+        if r.outcome == "failed":
+            lines.append(f"--- {r.service} {r.kind}: FAILED (exit {r.exit_code}) ---")
+            lines += r.findings or r.output
+        elif r.outcome == "warned" and r.findings:
+            lines.append(f"--- {r.service} {r.kind}: warnings ---")
+            lines += r.findings
+        elif r.outcome == "skipped":
+            lines.append(f"--- {r.service} {r.kind}: skipped: {r.reason} ---")
+    return lines
+
+
+def check_footer(summary: CheckSummary) -> str:
+    """``shop: 2 checks failed (api/style, web/types) in 31.2s, 2 services at a time``."""
+    failed = summary.failed
+    verdict = (
+        f"{len(failed)} check{'s' if len(failed) != 1 else ''} failed ({', '.join(failed)})"
+        if failed
+        else ("every required check passed")
+    )
+    return f"{summary.project}: {verdict} in {summary.seconds:.1f}s, {summary.parallel} at a time"
+
+
+def check_summary_lines(summary: CheckSummary) -> list[str]:
+    """Details, then the table, then the footer line."""
+    return check_details(summary) + table([CHECK_COLUMNS, *check_rows(summary)]) + [check_footer(summary)]

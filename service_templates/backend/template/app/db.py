@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
@@ -34,7 +35,8 @@ def migrate(pool: ConnectionPool, attempts: int = 30) -> None:
                 # one migration at a time, even with several replicas starting together
                 conn.execute("SELECT pg_advisory_xact_lock(4242)")
                 conn.execute(SCHEMA)
-                if conn.execute("SELECT count(*) FROM items").fetchone()[0] == 0:
+                (count,) = conn.execute("SELECT count(*) FROM items").fetchone() or (0,)
+                if count == 0:
                     with conn.cursor() as cur:
                         cur.executemany("INSERT INTO items (name) VALUES (%s)", [(name,) for name in SEED])
             log.info("database schema ready")
@@ -46,25 +48,25 @@ def migrate(pool: ConnectionPool, attempts: int = 30) -> None:
             time.sleep(1)
 
 
-def list_items(pool: ConnectionPool) -> list[dict]:
-    with pool.connection() as conn:
-        conn.row_factory = dict_row
-        return conn.execute("SELECT id, name FROM items ORDER BY id").fetchall()
+def list_items(pool: ConnectionPool) -> list[dict[str, Any]]:
+    with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute("SELECT id, name FROM items ORDER BY id").fetchall()
 
 
-def add_item(pool: ConnectionPool, name: str) -> dict:
-    with pool.connection() as conn:
-        conn.row_factory = dict_row
-        return conn.execute("INSERT INTO items (name) VALUES (%s) RETURNING id, name", (name,)).fetchone()
+def add_item(pool: ConnectionPool, name: str) -> dict[str, Any]:
+    with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute("INSERT INTO items (name) VALUES (%s) RETURNING id, name", (name,)).fetchone()
+        assert row is not None  # RETURNING gives the new row
+        return row
 
 
-def job_result(pool: ConnectionPool, job_id: str) -> dict | None:
+def job_result(pool: ConnectionPool, job_id: str) -> dict[str, Any] | None:
     """A job's outcome as the worker recorded it in PostgreSQL (table job_results), if any."""
-    with pool.connection() as conn:
-        conn.row_factory = dict_row
-        if conn.execute("SELECT to_regclass('job_results') AS t").fetchone()["t"] is None:
+    with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        table = cur.execute("SELECT to_regclass('job_results') AS t").fetchone()
+        if table is None or table["t"] is None:
             return None
-        return conn.execute(
+        return cur.execute(
             "SELECT id, task, status, result, error FROM job_results WHERE id = %s", (job_id,)
         ).fetchone()
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import os
 
 import pytest
-from app.main import app
 from fastapi.testclient import TestClient
+
+from app.main import app
 
 
 @pytest.fixture

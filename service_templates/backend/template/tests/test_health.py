@@ -1,3 +1,5 @@
+import pytest
+
 from tests.conftest import needs_database
 
 
@@ -7,6 +9,7 @@ def test_healthz_says_alive(client):
     assert response.json() == {"status": "ok"}
 
 
+@pytest.mark.integration
 @needs_database
 def test_readyz_checks_the_dependencies(client):
     response = client.get("/readyz")

@@ -1,8 +1,11 @@
 import uuid
 
+import pytest
+
 from tests.conftest import needs_database
 
 
+@pytest.mark.integration
 @needs_database
 def test_items_are_read_from_postgres(client):
     response = client.get("/api/items")
@@ -10,6 +13,7 @@ def test_items_are_read_from_postgres(client):
     assert len(response.json()["items"]) >= 1  # the seeded examples
 
 
+@pytest.mark.integration
 @needs_database
 def test_a_new_item_is_stored(client):
     name = f"item-{uuid.uuid4().hex[:8]}"

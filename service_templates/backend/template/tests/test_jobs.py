@@ -1,5 +1,6 @@
-from app.jobs import make_job
+import pytest
 
+from app.jobs import make_job
 from tests.conftest import needs_queue
 
 
@@ -10,6 +11,7 @@ def test_a_job_has_an_id_task_and_payload():
     assert job["payload"] == {"text": "a b"}
 
 
+@pytest.mark.integration
 @needs_queue
 def test_a_job_is_queued(client):
     response = client.post("/api/jobs", json={"task": "word_count", "payload": {"text": "one two"}})

@@ -1,4 +1,5 @@
 import pytest
+
 from worker import tasks
 
 

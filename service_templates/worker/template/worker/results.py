@@ -39,7 +39,7 @@ class PostgresResults:
 
     def __init__(self, url: str):
         self.url = url
-        self.conn = None
+        self.conn: Any = None
         self._connect()
 
     def _connect(self):
