@@ -102,6 +102,22 @@ def test_process_fields_and_exec_probes(docs):
     assert ports["udp-53"]["protocol"] == "UDP" and ports["tcp-9001"]["port"] == 9001
 
 
+@pytest.mark.parametrize(
+    ("source", "why"),
+    [
+        ("./services/api/src", "is the service's code"),
+        ("./conf", "is a directory (or missing)"),
+        ("/var/run/docker.sock", "is a path on your machine outside the project"),
+    ],
+)
+def test_other_bind_mounts_are_not_carried_and_say_why(make_project, source, why):
+    spec = SPEC.replace("- uploads:/srv/uploads", f"- {source}:/srv/src")
+    files, rendered = build_files(_project(make_project, spec), "staging", TAG, fmt="plain")
+    api = _container(by_key(documents(files))[("Deployment", "api")])
+    assert "/srv/src" not in [m["mountPath"] for m in api["volumeMounts"]]
+    assert any(w.startswith(f"services.api.volumes: {source} is not carried: it {why}") for w in rendered.warnings)
+
+
 def test_what_is_not_carried_is_named(docs):
     _, warnings = docs
     for key in ("services.api.env_file", "services.api.ports", "services.api.profiles"):
@@ -118,8 +134,7 @@ def test_kubernetes_validate_strict(make_project, version):
 @pytest.mark.parametrize(
     ("change", "key"),
     [
-        (("- ./conf/app.ini:/etc/app/app.ini:ro", "- ./services/api:/srv/src"), "services.api.volumes"),
-        (("- ./conf/app.ini:/etc/app/app.ini:ro", "- /var/run/docker.sock:/docker.sock"), "services.api.volumes"),
+        (("  worker:\n", "    depends_on: []\n  worker:\n    volumes: [uploads:/up]\n"), "services.api.volumes"),
         (("cap_add: [NET_BIND_SERVICE]", "cap_add: [NET_ADMIN]"), "services.api.cap_add"),
         (('user: "1000:1000"', "user: root"), "services.api.user"),
     ],
