@@ -190,9 +190,11 @@ class FieldsRender:
     def extra_ports(self) -> list[dict[str, Any]]:
         """The ports besides the main one: {name, port, protocol}."""
         out = []
+        seen = {(self.service.port, "tcp")}
         for port in self.service.ports:
-            if port.container == self.service.port and port.protocol == "tcp":
+            if (port.container, port.protocol) in seen:  # one container port published on two host ports
                 continue
+            seen.add((port.container, port.protocol))
             protocol = port.protocol.upper()
             out.append({"name": f"{port.protocol}-{port.container}", "port": port.container, "protocol": protocol})
         return out
@@ -229,6 +231,8 @@ class FieldsRender:
 
     def _claim(self, volume: str) -> str:
         claim = f"{self.name}-{dns(volume)}"[:63].rstrip("-")
+        if any(doc["metadata"]["name"] == claim for doc in self.docs):  # mounted twice: one claim
+            return claim
         resources = self.target.env.resources.get(self.name)
         size = (resources.storage if resources else None) or DEFAULT_CLAIM
         component = "service"

@@ -18,9 +18,10 @@ name: fields
 services:
   api:
     port: 8000
-    ports: ["9001:9001", "5353:53/udp"]
+    ports: ["9001:9001", "5353:53/udp", "19001:9001"]
     volumes:
       - uploads:/srv/uploads
+      - uploads:/srv/more-uploads
       - ./conf/app.ini:/etc/app/app.ini:ro
       - {tmpfs: true, target: /scratch, size: 64m}
     env_file: [app.env]
@@ -63,6 +64,7 @@ def _container(deployment):
 
 def test_named_volume_is_a_claim_and_the_deployment_recreates(docs):
     objects, _ = docs
+    assert [key for key in objects if key[0] == "PersistentVolumeClaim"] == [("PersistentVolumeClaim", "api-uploads")]
     claim = objects[("PersistentVolumeClaim", "api-uploads")]
     assert claim["spec"]["accessModes"] == ["ReadWriteOnce"]
     deployment = objects[("Deployment", "api")]
@@ -98,6 +100,7 @@ def test_process_fields_and_exec_probes(docs):
     assert api["readinessProbe"]["exec"]["command"][0] == "python3"
     worker = _container(objects[("Deployment", "worker")])
     assert worker["livenessProbe"]["exec"]["command"] == ["sh", "-c", "test -f /tmp/ok"]
+    assert [p["name"] for p in objects[("Service", "api")]["spec"]["ports"]] == ["http", "tcp-9001", "udp-53"]
     ports = {p["name"]: p for p in objects[("Service", "api")]["spec"]["ports"]}
     assert ports["udp-53"]["protocol"] == "UDP" and ports["tcp-9001"]["port"] == 9001
 
