@@ -132,6 +132,7 @@ class ServiceStatus:
     ready: bool = False
     https_url: str | None = None  # its name through the router (devenv/router/)
     note: str | None = None  # e.g. why its localhost port is not bound
+    profiles: list[str] = field(default_factory=list)  # a service with profiles and no container is "off"
 
 
 @dataclass(frozen=True)

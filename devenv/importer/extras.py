@@ -11,15 +11,20 @@ mapping here can only make the file shorter, never make it wrong.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from devenv.importer.clean import Where, relative, unescape
 from devenv.importer.compare import http_check, is_program_mount
+from devenv.render.compose import SERVICE_START_PERIOD, healthcheck
 from devenv.spec.service_fields import CAPABILITY, PROFILE, SECRET, VOLUME_NAME
 
 _PORT_KEYS = {"mode", "target", "published", "protocol", "host_ip"}
 _UNITS = (("g", 1024**3), ("m", 1024**2), ("k", 1024))
 _TIMING = ("interval", "timeout", "retries", "start_period")
+_DEVENV_TIMING: dict[str, Any] = {**healthcheck([], SERVICE_START_PERIOD)}  # what devenv renders anyway
+_DURATION = re.compile(r"([0-9.]+)(ns|us|ms|s|m|h)")
+_SECONDS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 def native_fields(
@@ -165,6 +170,15 @@ def _volumes(entry: dict[str, Any], where: Where) -> list[Any]:
     return out
 
 
+def _seconds(value: Any) -> Any:
+    """``5m0s`` and ``300s`` -> 300.0 (Compose prints durations its own way); other values as they are."""
+    if isinstance(value, str):
+        parts = _DURATION.findall(value)
+        if parts and "".join(number + unit for number, unit in parts) == value:
+            return sum(float(number) * _SECONDS[unit] for number, unit in parts)
+    return value
+
+
 def _size(value: Any) -> str:
     """``67108864`` -> ``64m``: Compose's byte count as a person writes it."""
     text = str(value)
@@ -201,21 +215,27 @@ def _default_name(where: Where, key: str) -> str:
 
 
 def _health(spec: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
-    """health_command and health_timing for a command health check (an HTTP GET is ``health``)."""
+    """health_command and health_timing for a command health check; for an HTTP GET (``health``), the timing."""
     check = entry.get("healthcheck")
-    if not isinstance(check, dict) or check.get("disable") or "health" in spec:
+    if not isinstance(check, dict) or check.get("disable"):
         return {}
     test = check.get("test")
-    if not isinstance(test, list) or len(test) < 2 or http_check(test) is not None:
-        return {}
     out: dict[str, Any] = {}
-    if test[0] == "CMD" and all(isinstance(word, str) for word in test[1:]):
+    if "health" in spec:  # an HTTP GET devenv's probe makes: the original's timing
+        pass
+    elif not isinstance(test, list) or len(test) < 2 or http_check(test) is not None:
+        return {}
+    elif test[0] == "CMD" and all(isinstance(word, str) for word in test[1:]):
         out["health_command"] = unescape(test[1:])
     elif test[0] == "CMD-SHELL" and len(test) == 2 and isinstance(test[1], str):
         out["health_command"] = unescape(test[1])
     else:
         return {}
-    timing = {key: check[key] for key in _TIMING if check.get(key) is not None}
+    timing = {
+        key: check[key]
+        for key in _TIMING
+        if check.get(key) is not None and _seconds(check[key]) != _seconds(_DEVENV_TIMING[key])
+    }
     if timing:
         out["health_timing"] = timing
     return out

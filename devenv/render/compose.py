@@ -43,6 +43,7 @@ LABEL_PROBES = "dev.devenv.health-probes"
 # frugal. `devenv up` does not wait for them: it runs the same check itself while it waits
 # (devenv.runtime.probe). Engine 20.10 has no start_interval (a faster rate while starting).
 HEALTH_INTERVAL = "15s"
+SERVICE_START_PERIOD = "300s"  # a service's first build and start may take minutes
 
 
 @dataclass
@@ -154,10 +155,10 @@ def render_compose(project: Project) -> Rendered:
                     entry["depends_on"][fixtures.after[target]] = {"condition": "service_completed_successfully"}
         checked = bool(service.health and service.port)
         if checked:
-            entry["healthcheck"] = healthcheck(http_check(service), "300s")
+            entry["healthcheck"] = healthcheck(http_check(service), SERVICE_START_PERIOD)
             labels[LABEL_PROBES] = PROBES.digest()
         elif service.health_command is not None:
-            entry["healthcheck"] = healthcheck(fields.health_test(service.health_command), "300s")
+            entry["healthcheck"] = healthcheck(fields.health_test(service.health_command), SERVICE_START_PERIOD)
         if "healthcheck" in entry and service.health_timing is not None:
             entry["healthcheck"].update(service.health_timing.model_dump(exclude_none=True))
         if service.builds:

@@ -13,7 +13,7 @@ from devenv.runtime.events import Event, Step
 
 def down(project: Project, *, volumes: bool = False, engine: Engine | None = None) -> Iterator[Event]:
     """Remove containers and networks; with ``volumes``, named volumes (data) too."""
-    generate(project)
+    generated = generate(project)
     engine = engine or Engine.connect()
     compose = ComposeCLI.locate(project.root, project.compose_path)
     before = engine.containers(project.name)
@@ -23,6 +23,8 @@ def down(project: Project, *, volumes: bool = False, engine: Engine | None = Non
     if routing is not None:  # leave the project's networks first, so Compose can remove them
         yield from detach(project, routing, engine)
     args = ["down", "--remove-orphans", "--timeout", "10"]
+    if any(entry.get("profiles") for entry in generated.data.get("services", {}).values()):
+        args = ["--profile", "*", *args]  # services of every profile, started or not, go too
     if volumes:
         args.append("--volumes")
     compose.run(*args)

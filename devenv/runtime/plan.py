@@ -25,6 +25,7 @@ class Desired:
     conditions: tuple[tuple[str, str], ...] = ()  # (dependency, compose depends_on condition)
     kind: str | None = None  # a dependency's kind (devenv/kinds/)
     project: str = ""
+    profiles: tuple[str, ...] = ()  # started only when one is asked for (or when named, or needed)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def desired_from_compose(data: dict[str, Any]) -> dict[str, Desired]:
             conditions=_conditions(depends),
             kind=labels.get(LABEL_KIND) if labels.get(LABEL_ROLE) == "dependency" else None,
             project=str(data.get("name", "")),
+            profiles=tuple(str(p) for p in entry.get("profiles") or ()),
         )
     return out
 
@@ -122,19 +124,42 @@ def closure(desired: dict[str, Desired], selected: list[str]) -> list[str]:
     return order
 
 
+def wanted(desired: dict[str, Desired], selected: list[str], profiles: list[str]) -> list[str]:
+    """What `up` starts, in start order: ``selected`` (default: every service whose profiles are
+    none or among ``profiles``) and everything they depend on, whatever its profiles.
+
+    Raises :class:`UsageError` for a profile no service has, or a name that is not in the project.
+    """
+    known = sorted({p for want in desired.values() for p in want.profiles})
+    for profile in profiles:
+        if profile not in known:
+            hint = "profiles in this project: " + ", ".join(known) if known else "no service has profiles"
+            raise UsageError(f"--profile {profile}: no service has this profile", hint=hint)
+    if selected:
+        return closure(desired, selected)
+    roots = [name for name, want in desired.items() if not want.profiles or set(want.profiles) & set(profiles)]
+    return closure(desired, roots) if roots else []
+
+
+def off(desired: dict[str, Desired], started: list[str]) -> list[str]:
+    """Services left out because of their profiles: not in ``started`` (what `up` started)."""
+    return [name for name, want in desired.items() if want.profiles and name not in started]
+
+
 def plan_up(
     desired: dict[str, Desired],
     observed: list[ContainerState],
     images_present: set[str],
     selected: list[str] | None = None,
     force_build: bool = False,
+    profiles: list[str] | None = None,
 ) -> Plan:
-    """Compute the actions that bring ``selected`` (default: all) to running and healthy."""
+    """Compute the actions that bring ``selected`` (default: all, with ``profiles``) to running and healthy."""
     by_service: dict[str, list[ContainerState]] = {}
     for container in observed:
         by_service.setdefault(container.service, []).append(container)
     actions = []
-    for name in closure(desired, list(selected or [])):
+    for name in wanted(desired, list(selected or []), list(profiles or [])):
         want = desired[name]
         if want.role == "barrier":  # a scale-0 service that only orders others: nothing to do
             continue

@@ -73,7 +73,7 @@ def status_rows(
         if (only and name not in only) or want.role == "barrier":
             continue
         have = by_service.get(name, [])
-        state = have[0].state if have else "missing"
+        state = have[0].state if have else ("off" if want.profiles else "missing")
         if have and state == "exited" and have[0].exit_code is not None:
             state = f"exited ({have[0].exit_code})"
         health = have[0].health if have else None
@@ -85,6 +85,7 @@ def status_rows(
                 health=health,
                 urls=urls(want),
                 ready=is_ready(want, have),
+                profiles=list(want.profiles),
             )
         )
     for name in sorted(set(by_service) - set(desired)):

@@ -45,8 +45,10 @@ def up(
     timeout: float = 120.0,
     watch: bool = False,
     engine: Engine | None = None,
+    profiles: list[str] | None = None,
 ) -> Iterator[Event]:
-    """Bring ``services`` (default: all) and what they depend on to running and healthy.
+    """Bring ``services`` (default: all, but those whose profiles are not in ``profiles``) and what they
+    depend on to running and healthy.
 
     With ``watch``, then run Compose's watch on the rebuild triggers (requirements,
     package.json, ...) until interrupted; code changes reach the containers through the
@@ -62,7 +64,7 @@ def up(
     desired = desired_from_compose(result.data)
     observed = engine.containers(project.name)
     images = engine.images_present([d.image for d in desired.values() if d.builds])
-    plan = plan_up(desired, observed, images, list(services or []), build)
+    plan = plan_up(desired, observed, images, list(services or []), build, list(profiles or []))
     prober = Prober(engine)
     routing = router.settings_for(project)
     rebind = routing is not None and router.needs_create(project, observed)  # no override yet, a port free again
@@ -102,7 +104,9 @@ def up(
         path.mkdir(parents=True, exist_ok=True)  # ours, not a root-owned directory made by dockerd
     yield Step("starting " + ", ".join(plan.services))
     deadline = time.monotonic() + timeout
-    yield from _create(compose, services or [], desired, plan.services, engine, project.name)
+    # Compose leaves out services with profiles unless named: name every one the plan starts
+    targets = plan.services if any(d.profiles for d in desired.values()) else list(services or [])
+    yield from _create(compose, targets, desired, plan.services, engine, project.name)
     if routing is not None:
         yield from router.attach(project, routing, engine, prepared)
     order = StartOrder(desired, plan.services)

@@ -78,6 +78,10 @@ def check_spec(spec: Spec, root: Path, spec_path: Path, positions: Positions) ->
         if dependency.host_port is not None:
             _claim(ports, dependency.host_port, f"dependencies.{name}", ("dependencies", name, "host_port"), problem)
 
+    from devenv.spec.service_checks import check_service_fields
+
+    check_service_fields(spec, ports, problem)
+
     resolved_root = root.resolve()
     for name, service in spec.services.items():
         if not service.builds:

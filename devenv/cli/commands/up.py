@@ -14,6 +14,7 @@ HELP = """Build, start and wait until every service is healthy; print URLs.
 Examples:
   devenv up                  # everything
   devenv up api              # api and what it depends on
+  devenv up --profile debug  # also the services with profile debug
   devenv up --build --timeout 300
   devenv up --watch          # and rebuild on requirements/package.json changes
 """
@@ -32,8 +33,12 @@ def register(app: typer.Typer) -> None:
         watch: Annotated[
             bool, typer.Option("--watch", "-w", help="Then rebuild services when their dependency manifests change.")
         ] = False,
+        profile: Annotated[
+            list[str] | None,
+            typer.Option("--profile", help="Also start the services with this profile (repeatable)."),
+        ] = None,
     ) -> None:
         from devenv.cli.output import emit
         from devenv.runtime.up import up
 
-        emit(up(CURRENT.load(), services or [], build=build, timeout=timeout, watch=watch))
+        emit(up(CURRENT.load(), services or [], build=build, timeout=timeout, watch=watch, profiles=profile or []))

@@ -124,7 +124,7 @@ class RichRenderer:
             table.add_column(column)
         for row in event.services:
             service, role, state, health, urls = (escape(cell) for cell in text.status_cells(row))
-            colour = "green" if row.ready else "red"
+            colour = "green" if row.ready else "dim" if row.state == "off" else "red"
             table.add_row(service, role, f"[{colour}]{state}[/]", health, urls)
         self.console.print(table)
 

@@ -2,16 +2,20 @@
 
 - a named volume becomes a PersistentVolumeClaim, and the Deployment rolls out with
   ``Recreate`` (a ReadWriteOnce claim cannot be held by two pods at once);
-- a bind-mounted project file becomes a ConfigMap mounted with ``subPath``;
+- a bind-mounted project file becomes a ConfigMap mounted with ``subPath``; other bind mounts
+  (the service's code, a data or scripts directory, a path outside the project) are not carried,
+  with a warning that says so and why (the pod runs with what its image holds, as with
+  ``develop.mount``);
 - a tmpfs becomes an ``emptyDir`` of medium Memory;
 - a file secret becomes a key of the project's Secret, mounted on /run/secrets/<name>;
 - a health command becomes exec probes; entrypoint, working_dir and a numeric user the
   container's command, workingDir and runAsUser; extra ports container and Service ports.
 
 What a cluster cannot run as the spec says is refused (:class:`devenv.errors.UsageError`,
-exit 2, naming the service and the key) before anything is written: a bind mount of a
-directory or of a path outside the project (code, data, the Docker socket), a
-capability beyond NET_BIND_SERVICE, root. What it can run without is a warning.
+exit 2, naming the service and the key) before anything is written: a capability beyond
+NET_BIND_SERVICE (the restricted Pod Security Standard), root (the pods run as non-root), a
+named volume two services share (a ReadWriteOnce claim), a mounted file over 1 MiB. What it
+can run without is a warning.
 """
 
 from __future__ import annotations
@@ -58,22 +62,9 @@ def refusals(target: Target, name: str, service: Service) -> list[str]:
     """Why the service cannot run in a cluster as the spec says: ``services.<name>.<key>: ...`` each."""
     out: list[str] = []
     where = f"services.{name}"
-    files = target.files
     for volume in service.volumes:
-        if volume.bind is None:
-            continue
-        path = project_path(volume.bind)
-        if path is None:
-            out.append(
-                f"{where}.volumes: {volume.bind} is a path on your machine outside the project; a cluster has no "
-                "such file (use a named volume, or bake it into the image)"
-            )
-        elif files.get(path) is None:
-            out.append(
-                f"{where}.volumes: {volume.bind} is a directory (or missing), bind-mounted from your machine; a "
-                "cluster runs the code and data baked into the image (use a named volume, or mount single files)"
-            )
-        elif len(files[path] or "") > CONFIGMAP_LIMIT:
+        path = project_path(volume.bind or "")
+        if path is not None and len(target.files.get(path) or "") > CONFIGMAP_LIMIT:
             out.append(f"{where}.volumes: {volume.bind} is larger than a ConfigMap holds (1 MiB)")
     extra = [cap for cap in service.cap_add if cap not in SAFE_CAPABILITIES]
     if extra:
@@ -93,9 +84,38 @@ def refusals(target: Target, name: str, service: Service) -> list[str]:
     return out
 
 
+def not_carried(target: Target, name: str, service: Service, volume: VolumeMount) -> str | None:
+    """Why a bind mount is not carried to the cluster (None: it is, as a ConfigMap)."""
+    if volume.bind is None:
+        return None
+    if is_code_mount(name, service, volume):
+        return "is the service's code, mounted for development; the cluster runs the code baked into the image"
+    path = project_path(volume.bind)
+    if path is None:
+        return "is a path on your machine outside the project; a cluster has no such file"
+    if target.files.get(path) is None:
+        return (
+            "is a directory (or missing) on your machine; a cluster has only what the image holds "
+            "(use a named volume for data, bake the rest into the image, or mount single files)"
+        )
+    return None
+
+
+def is_code_mount(name: str, service: Service, volume: VolumeMount) -> bool:
+    """A bind mount of the service's own build context (its code, for development): the image has it baked in."""
+    if volume.bind is None or not service.builds:
+        return False
+    path, build = project_path(volume.bind), project_path(service.build_path(name)) or ""
+    return path is not None and (build in ("", path) or path.startswith(f"{build}/"))
+
+
 def warn_fields(target: Target, name: str, service: Service) -> None:
     """Warnings for what the cluster does without."""
     where = f"services.{name}"
+    for volume in service.volumes:
+        why = not_carried(target, name, service, volume)
+        if why:
+            target.warn(f"{where}.volumes: {volume.bind} is not carried: it {why}")
     if any(p.host is not None for p in service.ports):
         target.warn(f"{where}.ports: host ports have no meaning in a cluster; the ports are the Service's")
     if service.env_file:
@@ -151,7 +171,8 @@ class FieldsRender:
             container.pop("ports")
         files: dict[str, Any] = {}
         for index, volume in enumerate(service.volumes):
-            self._mount(volume, index, container, pod, files)
+            if not_carried(self.target, self.name, service, volume) is None:
+                self._mount(volume, index, container, pod, files)
         if service.secrets:
             items = [{"key": key, "path": key} for key in service.secrets]
             pod["volumes"].append(
@@ -169,9 +190,11 @@ class FieldsRender:
     def extra_ports(self) -> list[dict[str, Any]]:
         """The ports besides the main one: {name, port, protocol}."""
         out = []
+        seen = {(self.service.port, "tcp")}
         for port in self.service.ports:
-            if port.container == self.service.port and port.protocol == "tcp":
+            if (port.container, port.protocol) in seen:  # one container port published on two host ports
                 continue
+            seen.add((port.container, port.protocol))
             protocol = port.protocol.upper()
             out.append({"name": f"{port.protocol}-{port.container}", "port": port.container, "protocol": protocol})
         return out
@@ -208,6 +231,8 @@ class FieldsRender:
 
     def _claim(self, volume: str) -> str:
         claim = f"{self.name}-{dns(volume)}"[:63].rstrip("-")
+        if any(doc["metadata"]["name"] == claim for doc in self.docs):  # mounted twice: one claim
+            return claim
         resources = self.target.env.resources.get(self.name)
         size = (resources.storage if resources else None) or DEFAULT_CLAIM
         component = "service"

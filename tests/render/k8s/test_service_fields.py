@@ -18,9 +18,10 @@ name: fields
 services:
   api:
     port: 8000
-    ports: ["9001:9001", "5353:53/udp"]
+    ports: ["9001:9001", "5353:53/udp", "19001:9001"]
     volumes:
       - uploads:/srv/uploads
+      - uploads:/srv/more-uploads
       - ./conf/app.ini:/etc/app/app.ini:ro
       - {tmpfs: true, target: /scratch, size: 64m}
     env_file: [app.env]
@@ -63,6 +64,7 @@ def _container(deployment):
 
 def test_named_volume_is_a_claim_and_the_deployment_recreates(docs):
     objects, _ = docs
+    assert [key for key in objects if key[0] == "PersistentVolumeClaim"] == [("PersistentVolumeClaim", "api-uploads")]
     claim = objects[("PersistentVolumeClaim", "api-uploads")]
     assert claim["spec"]["accessModes"] == ["ReadWriteOnce"]
     deployment = objects[("Deployment", "api")]
@@ -98,8 +100,25 @@ def test_process_fields_and_exec_probes(docs):
     assert api["readinessProbe"]["exec"]["command"][0] == "python3"
     worker = _container(objects[("Deployment", "worker")])
     assert worker["livenessProbe"]["exec"]["command"] == ["sh", "-c", "test -f /tmp/ok"]
+    assert [p["name"] for p in objects[("Service", "api")]["spec"]["ports"]] == ["http", "tcp-9001", "udp-53"]
     ports = {p["name"]: p for p in objects[("Service", "api")]["spec"]["ports"]}
     assert ports["udp-53"]["protocol"] == "UDP" and ports["tcp-9001"]["port"] == 9001
+
+
+@pytest.mark.parametrize(
+    ("source", "why"),
+    [
+        ("./services/api/src", "is the service's code"),
+        ("./conf", "is a directory (or missing)"),
+        ("/var/run/docker.sock", "is a path on your machine outside the project"),
+    ],
+)
+def test_other_bind_mounts_are_not_carried_and_say_why(make_project, source, why):
+    spec = SPEC.replace("- uploads:/srv/uploads", f"- {source}:/srv/src")
+    files, rendered = build_files(_project(make_project, spec), "staging", TAG, fmt="plain")
+    api = _container(by_key(documents(files))[("Deployment", "api")])
+    assert "/srv/src" not in [m["mountPath"] for m in api["volumeMounts"]]
+    assert any(w.startswith(f"services.api.volumes: {source} is not carried: it {why}") for w in rendered.warnings)
 
 
 def test_what_is_not_carried_is_named(docs):
@@ -118,8 +137,7 @@ def test_kubernetes_validate_strict(make_project, version):
 @pytest.mark.parametrize(
     ("change", "key"),
     [
-        (("- ./conf/app.ini:/etc/app/app.ini:ro", "- ./services/api:/srv/src"), "services.api.volumes"),
-        (("- ./conf/app.ini:/etc/app/app.ini:ro", "- /var/run/docker.sock:/docker.sock"), "services.api.volumes"),
+        (("  worker:\n", "    depends_on: []\n  worker:\n    volumes: [uploads:/up]\n"), "services.api.volumes"),
         (("cap_add: [NET_BIND_SERVICE]", "cap_add: [NET_ADMIN]"), "services.api.cap_add"),
         (('user: "1000:1000"', "user: root"), "services.api.user"),
     ],

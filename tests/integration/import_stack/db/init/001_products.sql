@@ -1,0 +1,3 @@
+CREATE TABLE products (sku VARCHAR(32) PRIMARY KEY, name VARCHAR(200) NOT NULL);
+INSERT INTO products (sku, name) VALUES ('MUG-1', 'Mug'), ('TEE-1', 'T-shirt');
+CREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, sku VARCHAR(32) NOT NULL);
