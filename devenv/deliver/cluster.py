@@ -110,11 +110,15 @@ def _reason(exc: Any) -> str:
 
 def connect(context: str | None = None) -> Cluster:
     """A client for the kubeconfig's ``context`` (default: its current one), checked to answer."""
+    import os
+
     from kubernetes import client, config
     from kubernetes.config.config_exception import ConfigException
 
+    # Read at call time (the client reads KUBECONFIG once, at import); a list of files merges as kubectl does.
+    config_file = os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
     try:
-        api = config.new_client_from_config(context=context)
+        api = config.new_client_from_config(config_file=config_file, context=context)
     except (ConfigException, OSError) as exc:
         which = f"context '{context}'" if context else "a current context"
         raise UsageError(

@@ -9,6 +9,7 @@ where `devenv deploy` reads them to pin the manifests.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import subprocess
@@ -66,7 +67,11 @@ def source_tag(root: Path, *, allow_dirty: bool = False) -> SourceTag:
             hint="commit them, or pass --allow-dirty for a distinct <commit>-dirty-<hash> tag",
         )
     digest = hashlib.sha256((_git(root, "diff", "HEAD", "--", ".") or "").encode())
-    digest.update(status.encode())
+    untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z", "--", ".", ":(exclude).devenv") or ""
+    for name in sorted(filter(None, untracked.split("\0"))):
+        digest.update(name.encode() + b"\0")
+        with contextlib.suppress(OSError):
+            digest.update((root / name).read_bytes())
     return SourceTag(f"{commit}-dirty-{digest.hexdigest()[:8]}", commit, True)
 
 

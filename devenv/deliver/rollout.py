@@ -169,13 +169,16 @@ def diagnose(cluster: Cluster, namespace: str, workload: str) -> list[str]:
         for pod in pods[-1:]:
             for container in pod.spec.containers:
                 try:
-                    text = cluster.core.read_namespaced_pod_log(
-                        pod.metadata.name, namespace, container=container.name, tail_lines=LOG_LINES
+                    response = cluster.core.read_namespaced_pod_log(
+                        pod.metadata.name,
+                        namespace,
+                        container=container.name,
+                        tail_lines=LOG_LINES,
+                        _preload_content=False,
                     )
                 except ApiException:  # no log yet (never started)
                     continue
-                if isinstance(text, bytes):
-                    text = text.decode(errors="replace")
+                text = response.data.decode(errors="replace")
                 lines += [f"log {pod.metadata.name}/{container.name}: {line}" for line in str(text).splitlines()]
     except (ApiException, HTTPError, OSError) as exc:  # diagnosis must never hide the failure it explains
         lines.append(f"(could not read more: {exc})")
