@@ -337,3 +337,54 @@ class ImportSummary(Event):
 @dataclass(frozen=True)
 class CACertificate(Document):
     """`devenv trust --print-ca`: the devenv CA certificate, PEM."""
+
+
+# --- delivery (devenv/deliver: build, deploy, history, rollback) --------------------------------
+
+
+@dataclass(frozen=True)
+class ImageBuilt(Event):
+    """`devenv build`: one service's production image, with its digest once pushed."""
+
+    service: str
+    ref: str
+    digest: str | None = None
+
+    def describe(self) -> str:
+        """The line shown in rich and plain output."""
+        return f"built {self.service}: {self.digest or self.ref + ' (not pushed)'}"
+
+
+@dataclass(frozen=True)
+class RolloutProgress(Event):
+    """A workload rolling out (or back): ready pods of the wanted number, or a Job's state."""
+
+    workload: str  # Deployment/api, StatefulSet/db, Job/db-fixtures-1a2b3c4d
+    ready: int
+    wanted: int
+    done: bool = False
+
+    def describe(self) -> str:
+        """The line shown in rich and plain output."""
+        return f"{self.workload}: {self.ready}/{self.wanted} ready" + (" (done)" if self.done else "")
+
+
+@dataclass(frozen=True)
+class Release:
+    """One recorded deploy of an environment (a ConfigMap in its namespace)."""
+
+    revision: int
+    commit: str
+    tag: str
+    time: str
+    status: str  # deployed, failed (rolled back), rollback
+    digests: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReleaseHistory(Event):
+    """`devenv history --env ENV`: the recorded deploys, oldest first."""
+
+    env: str
+    namespace: str
+    releases: list[Release] = field(default_factory=list)

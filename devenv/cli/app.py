@@ -85,7 +85,7 @@ def main_options(
 # Order of commands in --help; any other module in devenv/cli/commands is listed after these.
 ORDER = (
     "init", "import_project", "add", "update", "generate", "up", "down", "status", "logs", "seed", "snapshot", "test",
-    "export", "graph", "doctor", "schema",
+    "export", "build", "deploy", "history", "rollback", "graph", "doctor", "schema",
 )
 
 

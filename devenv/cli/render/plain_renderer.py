@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from functools import singledispatchmethod
 
-from devenv.cli.render import text
+from devenv.cli.render import deliver, text
 from devenv.events import (
     Check,
     CheckSummary,
@@ -18,6 +18,7 @@ from devenv.events import (
     Message,
     Output,
     PlanReady,
+    ReleaseHistory,
     ServiceChanged,
     ServiceCheckResult,
     ServicesRestarted,
@@ -133,6 +134,11 @@ class PlainRenderer:
     @render.register
     def _import_summary(self, event: ImportSummary) -> None:
         for line in text.import_summary_lines(event):
+            _line(line)
+
+    @render.register
+    def _history(self, event: ReleaseHistory) -> None:  # devenv history (devenv/cli/render/deliver.py)
+        for line in deliver.history_lines(event):
             _line(line)
 
     def close(self) -> None:

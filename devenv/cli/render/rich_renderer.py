@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from devenv.cli.render import text
+from devenv.cli.render import deliver, text
 from devenv.events import (
     Check,
     CheckSummary,
@@ -22,6 +22,7 @@ from devenv.events import (
     Message,
     Output,
     PlanReady,
+    ReleaseHistory,
     ServiceChanged,
     ServiceCheckResult,
     ServicesRestarted,
@@ -234,6 +235,12 @@ class RichRenderer:
         for line in text.import_summary_lines(event):
             style = "red" if "DIFFERS" in line else "bold" if line.startswith("self-check") else ""
             self.console.print(f"[{style}]{escape(line)}[/]" if style else escape(line))
+
+    @render.register
+    def _history(self, event: ReleaseHistory) -> None:  # devenv history (devenv/cli/render/deliver.py)
+        self.close()
+        for line in deliver.history_lines(event):
+            self._plain(line)
 
     def close(self) -> None:
         """Stop the spinner, if one is running."""

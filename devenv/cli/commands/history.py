@@ -1,0 +1,32 @@
+"""`devenv history --env ENV [--context CTX]`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from devenv.cli.state import CURRENT
+
+HELP = """List the recorded deploys of an environment: revision, commit, time, status.
+
+\b
+Examples:
+  devenv history --env staging
+"""
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to ``app``."""
+
+    @app.command("history", help=HELP)
+    def history_command(
+        env: Annotated[str, typer.Option("--env", "-e", help="Environment under 'environments' in devenv.yaml.")],
+        context: Annotated[
+            str | None, typer.Option("--context", help="kubeconfig context (default: the current one).")
+        ] = None,
+    ) -> None:
+        from devenv.cli.output import emit
+        from devenv.deliver.deploy import history
+
+        emit(history(CURRENT.load(), env, context=context))
