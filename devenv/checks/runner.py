@@ -237,6 +237,9 @@ def run_checks(
                 raise build_failed(to_build, output, "devenv check")
         jobs = _jobs(project, plans, compose)
         _integration_ready(project, jobs)
+        alone = [j.service for j in jobs if j.compose is compose]
+        if alone:  # the project's network, made once: parallel `compose run`s would each make one
+            compose.run("up", "--no-start", "--no-deps", "--no-build", "--pull", "never", alone[0], timeout=120)
         width = max(1, min(len(jobs), parallel or os.cpu_count() or 1))
         yield Step(f"checking {', '.join(p.service for p in plans)} ({width} at a time)")
         for job in _run_parallel(jobs, width):
@@ -250,7 +253,7 @@ def run_checks(
     finally:
         if compose is not None:
             with contextlib.suppress(DevenvError, OSError, subprocess.TimeoutExpired):
-                compose.run("down", "--remove-orphans", "--timeout", "5", timeout=120)
+                compose.run("down", "--remove-orphans", "--timeout", "5", timeout=120)  # the network too
         with contextlib.suppress(OSError):
             os.unlink(compose_path)
             tmp_root.rmdir()
