@@ -369,6 +369,21 @@ class Environment(Strict):
         "default 'cluster': a StatefulSet.",
     )
     fixtures: Flag = Field(False, description="Load the project's fixtures with a Job once the dependency is ready.")
+    otel_endpoint: Annotated[str, Field(pattern=r"^https?://")] | None = Field(
+        None, description="OTLP/HTTP endpoint of the environment's collector, set as OTEL_EXPORTER_OTLP_ENDPOINT."
+    )
+
+
+class Observability(Strict):
+    """The local observability dashboard (docs/observability.md)."""
+
+    port: Port = Field(18888, description="Host port of the dashboard's page (on 127.0.0.1).")
+    max_spans: Annotated[int, BeforeValidator(_strict_int), Field(ge=100)] = Field(
+        20000, description="Spans kept in memory; the oldest go first."
+    )
+    max_logs: Annotated[int, BeforeValidator(_strict_int), Field(ge=100)] = Field(
+        20000, description="Log records kept in memory; the oldest go first."
+    )
 
 
 class Spec(Strict):
@@ -390,6 +405,11 @@ class Spec(Strict):
     develop: ProjectDevelop = Field(default_factory=ProjectDevelop, description="Project-wide development settings.")
     router: Flag = Field(
         True, description="Serve public services at https://<service>.<project>.localhost through the router."
+    )
+    observability: Flag | Observability = Field(
+        True,
+        description="Run the local dashboard (traces, logs, metrics over OTLP) with the services: true, false, "
+        "or its settings.",
     )
     environments: dict[Name, Environment] = Field(
         default_factory=dict, description="Cluster environments for `devenv export k8s --env NAME`."
