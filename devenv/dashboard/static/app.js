@@ -146,11 +146,14 @@ async function waterfall(traceId) {
       row.classList.add("selected");
       const attrs = { kind: s.kind, status: s.status, ...(s.status_message ? { status_message: s.status_message } : {}), ...s.attributes };
       details.className = "details";
-      details.replaceChildren(
+      const parts = [
         el("strong", {}, `${s.service}: ${s.name}`), " ", el("span", { class: "mono muted" }, s.span_id),
         el("pre", { class: "mono" }, JSON.stringify(attrs, null, 2)),
-        s.events.length ? el("pre", { class: `mono${s.status === "error" ? " error" : ""}` }, JSON.stringify(s.events, null, 2)) : null,
-      );
+      ];
+      if (s.events.length) {
+        parts.push(el("pre", { class: `mono${s.status === "error" ? " error" : ""}` }, JSON.stringify(s.events, null, 2)));
+      }
+      details.replaceChildren(...parts);
     });
     return row;
   });
@@ -195,6 +198,7 @@ async function route() {
     view.replaceChildren(el("p", { class: "error" }, String(error)));
   }
   document.body.dataset.ready = path;
+  if (window.__devenvReady === undefined) window.__devenvReady = performance.now(); // first view drawn (benchmarks)
 }
 
 window.addEventListener("hashchange", route);
