@@ -25,7 +25,7 @@ measured in the same run.
 
 Results: benchmarks/results/observability.json.
 
-    .venv/bin/python benchmarks/bench_observability.py [--skip-idle] [--idle-seconds 60] [--rounds 2]
+    .venv/bin/python benchmarks/bench_observability.py [--parts ingest,memory,...] [--idle-seconds 60]
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import importlib.util
+import json
 import os
 import random
 import socket
@@ -45,12 +46,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import ROOT, free_port, write
+from common import RESULTS, ROOT, free_port, write
 
 sys.path.insert(0, str(ROOT))
 GOALS = {"ingest_spans_per_s": 20_000, "memory_mb": 200, "latency_overhead_percent": 15, "page_load_s": 1.0,
          "idle_total_percent": 5.0}  # fmt: skip
 BATCH = 500
+PARTS = ("ingest", "memory", "page_load", "latency", "idle")
 PROTOBUF = {"Content-Type": "application/x-protobuf"}
 
 
@@ -286,8 +288,6 @@ def _load_time(page, url: str, timeout: float = 30) -> float:
 
 
 def page_load(rounds: int) -> dict[str, Any]:
-    import json
-
     cdp = _cdp()
     out: dict[str, Any] = {"spans_held": 10_000, "goal_s": GOALS["page_load_s"]}
     with cdp.Browser() as browser:
@@ -379,14 +379,14 @@ def latency(rounds: int, requests: int = 2_000) -> dict[str, Any]:
                     proc.terminate()
                     proc.wait(10)
                 log(f"latency {name}: p50 {results[name][-1]} ms")
-        spans = len(dashboard.get("/api/traces?limit=100000"))
+        traces = len(json.loads(dashboard.get("/api/traces?limit=100000")))
     finally:
         dashboard.stop()
     with_sdk = statistics.median(results["instrumented"])
     without = statistics.median(results["baseline_sdk_disabled"])
     overhead = round((with_sdk / without - 1) * 100, 2)
     out.update({"instrumented_p50_ms": with_sdk, "baseline_p50_ms": without, "rounds": results,
-                "overhead_percent": overhead, "dashboard_traces_received": spans,
+                "overhead_percent": overhead, "dashboard_traces_held": traces,
                 "goal_overhead_percent": GOALS["latency_overhead_percent"],
                 "met": overhead <= GOALS["latency_overhead_percent"]})  # fmt: skip
     return out
@@ -432,19 +432,37 @@ def idle(seconds: float, settle: float, rounds: int) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="rounds of each in-process measurement (default 3)")
-    parser.add_argument("--skip-idle", action="store_true", help="leave out the idle CPU (needs the engine)")
+    parser.add_argument(
+        "--parts",
+        default=",".join(PARTS),
+        help=f"comma-separated, default all: {','.join(PARTS)}; results of "
+        "the others stay as the results file has them (a partial run is for working on one part)",
+    )
     parser.add_argument("--idle-seconds", type=float, default=60.0, help="idle window per round (default 60)")
     parser.add_argument("--idle-settle", type=float, default=20.0, help="wait before measuring idle (default 20)")
     parser.add_argument("--idle-rounds", type=int, default=2, help="rounds of (on, off) for idle (default 2)")
     args = parser.parse_args()
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        parser.error(f"unknown parts: {', '.join(unknown)}")
+    previous = RESULTS / "observability.json"
     results: dict[str, Any] = {"benchmark": "observability"}
-    results["ingest"] = ingest(args.rounds)
-    results["memory"] = memory()
-    results["page_load"] = page_load(args.rounds)
-    results["latency"] = latency(args.rounds)
-    if not args.skip_idle:
-        results["idle"] = idle(args.idle_seconds, args.idle_settle, args.idle_rounds)
-    results["met"] = {key: value.get("met") for key, value in results.items() if isinstance(value, dict)}
+    if set(parts) != set(PARTS) and previous.exists():
+        kept = json.loads(previous.read_text())
+        results.update({key: kept[key] for key in PARTS if key in kept and key not in parts})
+    for part in parts:
+        if part == "ingest":
+            results["ingest"] = ingest(args.rounds)
+        elif part == "memory":
+            results["memory"] = memory()
+        elif part == "page_load":
+            results["page_load"] = page_load(args.rounds)
+        elif part == "latency":
+            results["latency"] = latency(args.rounds)
+        elif part == "idle":
+            results["idle"] = idle(args.idle_seconds, args.idle_settle, args.idle_rounds)
+    results["met"] = {key: results[key].get("met") for key in PARTS if key in results}
     path = write("observability.json", results)
     print(f"goals met: {results['met']}")
     print(f"wrote {path}")
