@@ -147,6 +147,9 @@ def propose(normalised: dict[str, Any], raw: dict[str, Any] | None, root: Path) 
         if role == "barrier" or (role == "oneshot" and _fixture_of(entry, where, out)):
             out.skipped[original] = "devenv's own seeding service, made again from fixtures"
             continue
+        if role == "dashboard":
+            out.skipped[original] = "devenv's own dashboard, made again (observability in devenv.yaml)"
+            continue
         proposal = _propose_service(original, names[original], entry, where, claimed)
         if proposal.became in ("build", "image"):
             _native(proposal, entry, where, claimed, normalised.get("secrets") or {})

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from devenv import probes
 from devenv.fixtures.render import render_fixtures
 from devenv.kinds import DEV_PASSWORD, DEV_USER, kind_of
 from devenv.probes import probe_files
@@ -21,6 +22,7 @@ from devenv.render import service_fields as fields
 from devenv.render.connections import connection_env
 from devenv.render.develop import develop_entries, develop_programs, health_probe
 from devenv.render.images import mirror_image
+from devenv.render.observability import DASHBOARD, UI_PORT, dashboard_service, dashboard_settings, local_otel_env
 from devenv.render.programs import CONTAINER_DIR, ProgramDir
 from devenv.render.raw import merge_raw
 from devenv.render.yamlout import dump_yaml
@@ -75,7 +77,7 @@ def http_check(service: Service) -> list[str]:
     """The HTTP health check of a service: the probe its image can run (devenv/probes/)."""
     url = f"http://127.0.0.1:{service.port}{service.health}"
     probe = health_probe(service)
-    runner = {".py": "python3", ".mjs": "node"}.get(probe[probe.rfind("."):], "sh")
+    runner = {".py": "python3", ".mjs": "node"}.get(probe[probe.rfind(".") :], "sh")
     return ["CMD", runner, f"{PROBES_PATH}/{probe}", url]
 
 
@@ -132,6 +134,7 @@ def render_compose(project: Project) -> Rendered:
         labels: dict[str, str] = develop.pop("labels", {})
         env = connection_env(service.depends_on, spec.dependencies, spec.name)
         env.update(develop.pop("environment", {}))
+        env.update(local_otel_env(spec, name))
         env.update({key: escape_dollars(value) for key, value in service.env.items()})
         if service.env_file:
             entry["env_file"] = fields.env_files(service)
@@ -173,19 +176,31 @@ def render_compose(project: Project) -> Rendered:
         entry["labels"] = {LABEL_ROLE: "service", **labels}
         services[name] = _with_hash(merge_raw(entry, service.compose))
 
+    programs = [*fixtures.programs.values(), *develop_programs(spec.services)]
+    dashboard = dashboard_settings(spec)
+    if dashboard is not None:
+        probe = ["CMD", "python3", f"{PROBES_PATH}/{probes.PYTHON}", f"http://127.0.0.1:{UI_PORT}/healthz"]
+        check = healthcheck(probe, "120s")
+        entry, program = dashboard_service(
+            spec, dashboard, project.mirror, CA_SECRET if project.ca_certificates else None, check
+        )
+        entry["volumes"].append(PROBES.mount(PROBES_PATH))
+        entry["labels"][LABEL_PROBES] = PROBES.digest()
+        services[DASHBOARD] = _with_hash(entry)
+        programs.append(program)
+
     data: dict[str, Any] = {"name": spec.name, "services": services}
     service_volumes, secrets = fields.top_level(spec.services)
     volumes.update(service_volumes)
     if volumes:
         data["volumes"] = volumes
     ca = project.ca_certificates
-    if ca and any(s.builds for s in spec.services.values()):
+    if ca and (dashboard is not None or any(s.builds for s in spec.services.values())):
         secrets[CA_SECRET] = {"file": ca}
     if secrets:
         data["secrets"] = secrets
     data = merge_raw(data, spec.compose)
-    programs = [*fixtures.programs.values(), *develop_programs(spec.services)]
-    if any(s.health and s.port for s in spec.services.values()):
+    if dashboard is not None or any(s.health and s.port for s in spec.services.values()):
         programs.append(PROBES)
     return Rendered(data=data, warnings=warnings, programs=sorted(programs, key=lambda p: p.name))
 

@@ -37,7 +37,7 @@ def urls(want: Desired) -> list[str]:
         host_port = parts[-2]
         host = parts[0] if len(parts) == 3 else "localhost"
         host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "") else host
-        if want.role == "service":
+        if want.role in ("service", "dashboard"):
             out.append(f"http://{host}:{host_port}")
         elif want.kind in kinds.names() and host == "localhost" and host_port.isdigit():
             out.append(kinds.get(want.kind).host_url(int(host_port), want.project))

@@ -389,6 +389,21 @@ class Environment(Strict):
         "default 'cluster': a StatefulSet.",
     )
     fixtures: Flag = Field(False, description="Load the project's fixtures with a Job once the dependency is ready.")
+    otel_endpoint: Annotated[str, Field(pattern=r"^https?://")] | None = Field(
+        None, description="OTLP/HTTP endpoint of the environment's collector, set as OTEL_EXPORTER_OTLP_ENDPOINT."
+    )
+
+
+class Observability(Strict):
+    """The local observability dashboard (docs/observability.md)."""
+
+    port: Port = Field(18888, description="Host port of the dashboard's page (on 127.0.0.1).")
+    max_spans: Annotated[int, BeforeValidator(_strict_int), Field(ge=100)] = Field(
+        20000, description="Spans kept in memory; the oldest go first."
+    )
+    max_logs: Annotated[int, BeforeValidator(_strict_int), Field(ge=100)] = Field(
+        20000, description="Log records kept in memory; the oldest go first."
+    )
 
 
 class Spec(Strict):
@@ -415,6 +430,11 @@ class Spec(Strict):
         default_factory=ProjectChecks,
         description="`devenv check`: kinds that only warn, the vulnerability severity that fails, the licence "
         "allowlist and exceptions (docs/checks.md).",
+    )
+    observability: Flag | Observability = Field(
+        True,
+        description="Run the local dashboard (traces, logs, metrics over OTLP) with the services: true, false, "
+        "or its settings.",
     )
     environments: dict[Name, Environment] = Field(
         default_factory=dict, description="Cluster environments for `devenv export k8s --env NAME`."

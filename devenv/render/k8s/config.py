@@ -16,6 +16,7 @@ from typing import Any
 from devenv.kinds import DependencyKind, env_name
 from devenv.render.connections import connection_env
 from devenv.render.k8s.meta import Target, labels, metadata
+from devenv.render.observability import otel_env
 from devenv.spec.model import Service
 
 SECRET_WORDS = {"PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "APIKEY", "CREDENTIALS", "PRIVATE"}
@@ -67,6 +68,8 @@ def service_env(target: Target, name: str, service: Service) -> tuple[dict[str, 
 
     from_secret: dict[str, Any] = connection_env(service.depends_on, spec.dependencies, spec.name, url_for=url_for)
     config: dict[str, str] = {}
+    if target.env.otel_endpoint:  # the environment's collector (devenv/render/observability.py)
+        config.update(otel_env(spec, name, target.env.otel_endpoint, target.env_name or "base"))
     for key, value in service.env.items():
         where = f"services.{name}.env.{key}"
         if key in from_secret:

@@ -2,7 +2,9 @@
 
 A job is JSON: {"id", "task", "payload", "enqueued_at"}. It goes to RabbitMQ when
 AMQP_URL is set (durable queue JOB_QUEUE, default "jobs"), else to Redis when
-REDIS_URL is set (list JOB_QUEUE). The worker records each outcome in PostgreSQL
+REDIS_URL is set (list JOB_QUEUE). The W3C trace context of the request travels with
+it (RabbitMQ: the message's AMQP headers; Redis: the job's field "trace"), so the
+worker's spans join the request's trace. The worker records each outcome in PostgreSQL
 (table job_results) when it has a database, else in Redis (hash job:<id>).
 """
 
@@ -13,6 +15,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from app import telemetry
 from app.settings import Settings
 
 
@@ -38,10 +41,13 @@ def queue_kind(settings: Settings) -> str | None:
 
 
 def enqueue(settings: Settings, job: dict[str, Any]) -> None:
-    body = json.dumps(job)
     kind = queue_kind(settings)
     if kind == "rabbitmq":
         import pika
+
+        body = json.dumps(job)
+        if settings.redis_url:  # its status is readable while it waits
+            _mark_queued(settings, job)
 
         params = pika.URLParameters(settings.amqp_url)
         params.socket_timeout = 5
@@ -53,13 +59,16 @@ def enqueue(settings: Settings, job: dict[str, Any]) -> None:
                 exchange="",
                 routing_key=settings.job_queue,
                 body=body.encode(),
-                properties=pika.BasicProperties(content_type="application/json", delivery_mode=2),
+                properties=pika.BasicProperties(
+                    content_type="application/json", delivery_mode=2, headers=telemetry.inject({})
+                ),
             )
         finally:
             connection.close()
     elif kind == "redis":
         import redis
 
+        body = json.dumps({**job, "trace": telemetry.inject({})})
         client = redis.Redis.from_url(settings.redis_url, socket_timeout=5, decode_responses=True)
         with client.pipeline() as pipe:
             pipe.hset(f"job:{job['id']}", mapping={"id": job["id"], "task": job["task"], "status": "queued"})
@@ -68,6 +77,16 @@ def enqueue(settings: Settings, job: dict[str, Any]) -> None:
             pipe.execute()
     else:
         raise NoQueue("no queue configured: depend on a redis or rabbitmq dependency (REDIS_URL or AMQP_URL)")
+
+
+def _mark_queued(settings: Settings, job: dict[str, Any]) -> None:
+    import redis
+
+    client = redis.Redis.from_url(settings.redis_url, socket_timeout=5, decode_responses=True)
+    with client.pipeline() as pipe:
+        pipe.hset(f"job:{job['id']}", mapping={"id": job["id"], "task": job["task"], "status": "queued"})
+        pipe.expire(f"job:{job['id']}", 86400)
+        pipe.execute()
 
 
 def redis_result(settings: Settings, job_id: str) -> dict[str, Any] | None:

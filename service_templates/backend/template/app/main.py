@@ -17,10 +17,11 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from app import db, jobs, logs
+from app import db, jobs, logs, telemetry
 from app.settings import Settings
 
 logs.setup()
+telemetry.setup()  # traces, metrics and logs to OTEL_EXPORTER_OTLP_ENDPOINT (app/telemetry.py)
 log = logging.getLogger("app")
 
 
@@ -55,6 +56,7 @@ async def lifespan(app: FastAPI):
 
 
 app = FastAPI(title="backend", lifespan=lifespan)
+telemetry.instrument_app(app)
 
 
 @app.middleware("http")
@@ -103,7 +105,8 @@ def readyz(request: Request):
 
 def _check(probe) -> str:
     try:
-        probe()
+        with telemetry.quiet():
+            probe()
         return "ok"
     except Exception as exc:  # noqa: BLE001 - reported, not raised
         return f"error: {exc}"

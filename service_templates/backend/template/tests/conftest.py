@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 
+os.environ.setdefault("OTEL_SDK_DISABLED", "true")  # tests export no telemetry (app/telemetry.py)
+
 import pytest
 from fastapi.testclient import TestClient
 

@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react'
 
-import { type Item, createItem, fetchItems } from './api'
+import { type Item, createItem, fetchItems, startJob } from './api'
 
 type State =
   | { status: 'loading' }
@@ -23,6 +23,7 @@ export function ItemList({ items }: { items: Item[] }) {
 export function App({ initial }: { initial?: State }) {
   const [state, setState] = useState<State>(initial ?? { status: 'loading' })
   const [name, setName] = useState('')
+  const [job, setJob] = useState('')
 
   useEffect(() => {
     if (initial) return
@@ -39,6 +40,15 @@ export function App({ initial }: { initial?: State }) {
     setName('')
   }
 
+  async function runJob() {
+    try {
+      const queued = await startJob(name.trim() || 'hello from the frontend')
+      setJob(`job ${queued.id}: ${queued.status}`)
+    } catch (error) {
+      setJob(`could not start a job: ${(error as Error).message}`)
+    }
+  }
+
   return (
     <main>
       <h1>Items</h1>
@@ -49,6 +59,12 @@ export function App({ initial }: { initial?: State }) {
         <input value={name} onChange={(e) => setName(e.target.value)} placeholder="New item" aria-label="New item" />
         <button type="submit">Add</button>
       </form>
+      <p>
+        <button type="button" onClick={runJob} data-testid="run-job">
+          Run a job
+        </button>{' '}
+        <span data-testid="job">{job}</span>
+      </p>
     </main>
   )
 }

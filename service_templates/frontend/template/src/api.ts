@@ -26,3 +26,21 @@ export async function createItem(name: string, fetcher: typeof fetch = fetch): P
   }
   return (await response.json()) as Item
 }
+
+export interface Job {
+  id: string
+  status: string
+}
+
+// Queue a job for the worker (POST /api/jobs): the example task counts words.
+export async function startJob(text: string, fetcher: typeof fetch = fetch): Promise<Job> {
+  const response = await fetcher('/api/jobs', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ task: 'word_count', payload: { text } }),
+  })
+  if (!response.ok) {
+    throw new Error(`POST /api/jobs answered ${response.status}`)
+  }
+  return (await response.json()) as Job
+}

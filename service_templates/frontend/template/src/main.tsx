@@ -3,6 +3,9 @@ import { createRoot } from 'react-dom/client'
 
 import { App } from './App'
 import './styles.css'
+import { setupTelemetry } from './telemetry'
+
+setupTelemetry()
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -8,7 +8,17 @@ import os
 import sys
 from datetime import UTC, datetime
 
-_RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "color_message"}
+from worker import telemetry
+
+_RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "color_message",
+    "otelSpanID",
+    "otelTraceID",
+    "otelTraceSampled",
+    "otelServiceName",
+}
 
 
 class JsonFormatter(logging.Formatter):
@@ -21,6 +31,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
+        entry.update(telemetry.current_ids())  # trace_id, span_id of the request or job
         entry.update(
             {key: value for key, value in vars(record).items() if key not in _RESERVED and not key.startswith("_")}
         )

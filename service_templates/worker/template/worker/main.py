@@ -11,7 +11,9 @@ import signal
 import threading
 import time
 
-from worker import logs, tasks
+from opentelemetry.trace import StatusCode
+
+from worker import logs, tasks, telemetry
 from worker.health import Health, serve
 from worker.queue import Delivery, Queue
 from worker.results import make_results
@@ -30,17 +32,21 @@ def process(delivery: Delivery, results, health: Health | None = None) -> str:
         return "failed"
     job_id = str(job.get("id", "?"))
     task = job["task"]
-    started = time.perf_counter()
-    try:
-        result = tasks.run(task, job.get("payload") or {})
-    except Exception as exc:  # a failing job must not stop the worker
-        log.exception("job failed", extra={"job": job_id, "task": task})
-        results.record(job_id, task, "failed", error=f"{type(exc).__name__}: {exc}")
-        if health:
-            health.count(ok=False)
-        return "failed"
-    results.record(job_id, task, "done", result=result)
-    log.info("job done", extra={"job": job_id, "task": task, "ms": round((time.perf_counter() - started) * 1000, 1)})
+    with telemetry.job_span(delivery.queue, delivery.system, job_id, task, delivery.headers) as span:
+        started = time.perf_counter()
+        try:
+            result = tasks.run(task, job.get("payload") or {})
+        except Exception as exc:  # a failing job must not stop the worker
+            log.exception("job failed", extra={"job": job_id, "task": task})
+            span.record_exception(exc)
+            span.set_status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}")
+            results.record(job_id, task, "failed", error=f"{type(exc).__name__}: {exc}")
+            if health:
+                health.count(ok=False)
+            return "failed"
+        results.record(job_id, task, "done", result=result)
+        ms = round((time.perf_counter() - started) * 1000, 1)
+        log.info("job done", extra={"job": job_id, "task": task, "ms": ms})
     if health:
         health.count(ok=True)
     return "done"
@@ -80,7 +86,8 @@ def run(settings: Settings, stop: threading.Event, health: Health) -> None:
                 continue
             try:
                 health.beat(queue_ok=True)
-                delivery = queue.get(timeout=1.0)
+                with telemetry.quiet():  # waiting for a job makes no spans
+                    delivery = queue.get(timeout=1.0)
                 if delivery is None:
                     continue
                 process(delivery, results, health)
@@ -102,6 +109,7 @@ def run(settings: Settings, stop: threading.Event, health: Health) -> None:
 
 def main() -> None:
     logs.setup()
+    telemetry.setup()  # traces, metrics and logs to OTEL_EXPORTER_OTLP_ENDPOINT (worker/telemetry.py)
     settings = Settings.from_env()
     stop = threading.Event()
 

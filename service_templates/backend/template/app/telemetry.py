@@ -1,0 +1,104 @@
+"""OpenTelemetry: traces, metrics and logs over OTLP/HTTP (the OpenTelemetry SDK).
+
+Where they go and who we are come from the standard variables, which devenv sets:
+OTEL_EXPORTER_OTLP_ENDPOINT (devenv's dashboard, or a cluster's collector),
+OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES. Without an endpoint (or with
+OTEL_SDK_DISABLED=true, as in the tests) nothing is exported; log lines still carry
+the trace and span ids of the request they belong to.
+
+Instrumented: FastAPI (server spans), psycopg (database), redis and pika (the job
+queue; pika puts the W3C trace context into the message's AMQP headers), httpx and
+requests (outgoing HTTP).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+_done = False
+
+
+def enabled() -> bool:
+    """Whether telemetry is exported: an OTLP endpoint is set and the SDK is not disabled."""
+    endpoint = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    return bool(endpoint) and os.environ.get("OTEL_SDK_DISABLED", "").lower() != "true"
+
+
+def setup() -> None:
+    """Install the SDK's providers and exporters, the log bridge and the library instrumentations (once)."""
+    global _done
+    if _done or not enabled():
+        return
+    _done = True
+    from opentelemetry import metrics, trace
+    from opentelemetry._logs import set_logger_provider
+    from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+    from opentelemetry.instrumentation.pika import PikaInstrumentor
+    from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
+    from opentelemetry.instrumentation.redis import RedisInstrumentor
+    from opentelemetry.instrumentation.requests import RequestsInstrumentor
+    from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
+    from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+    resource = Resource.create()  # OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES
+    tracer_provider = TracerProvider(resource=resource)
+    tracer_provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    trace.set_tracer_provider(tracer_provider)
+    metrics.set_meter_provider(
+        MeterProvider(resource=resource, metric_readers=[PeriodicExportingMetricReader(OTLPMetricExporter())])
+    )
+    logger_provider = LoggerProvider(resource=resource)
+    logger_provider.add_log_record_processor(BatchLogRecordProcessor(OTLPLogExporter()))
+    set_logger_provider(logger_provider)
+    logging.getLogger().addHandler(LoggingHandler(logger_provider=logger_provider))
+    logging.getLogger("opentelemetry").propagate = False  # an exporter's complaint must not loop back into it
+
+    PsycopgInstrumentor().instrument(enable_commenter=False)
+    RedisInstrumentor().instrument()
+    PikaInstrumentor().instrument()
+    HTTPXClientInstrumentor().instrument()
+    RequestsInstrumentor().instrument()
+
+
+def instrument_app(app) -> None:
+    """Server spans for every request but the health checks (the engine calls them every few seconds)."""
+    if not enabled():
+        return
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    # no spans for each ASGI message (send, receive): the request's span has their facts
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="/healthz,/readyz", exclude_spans=["receive", "send"])
+
+
+def quiet():
+    """A context in which instrumented libraries make no spans (health checks' pings)."""
+    from opentelemetry.instrumentation.utils import suppress_instrumentation
+
+    return suppress_instrumentation()
+
+
+def current_ids() -> dict[str, str]:
+    """{"trace_id", "span_id"} of the current span, as hex; empty outside a trace."""
+    from opentelemetry import trace
+
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return {}
+    return {"trace_id": format(context.trace_id, "032x"), "span_id": format(context.span_id, "016x")}
+
+
+def inject(carrier: dict[str, str]) -> dict[str, str]:
+    """Put the current trace context (W3C ``traceparent``) into ``carrier``; returns it."""
+    from opentelemetry import propagate
+
+    propagate.inject(carrier)
+    return carrier

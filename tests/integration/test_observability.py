@@ -1,0 +1,152 @@
+"""One trace from the browser to the worker: the three templates, RabbitMQ, Redis and devenv's dashboard.
+
+A job started from the frontend in headless Chromium makes one trace: the browser's fetch, the
+backend's server span, its Redis call (the job's status) and its publish to RabbitMQ, and the
+worker's consumer span and its database write (PostgreSQL), all sharing the trace id, the W3C
+context having crossed the queue in the AMQP headers. The dashboard returns the backend's and
+the worker's log records of that trace, and its waterfall page shows it (the screenshot in
+docs/observability.md is taken here).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+from ruamel.yaml import YAML
+
+from tests.conftest import must
+from tests.integration.cdp import CHROMIUM, Browser
+from tests.integration.conftest import ROOT, _load_standins, free_port, init_project, remove_project, wait_http
+
+pytestmark = [
+    pytest.mark.docker,
+    pytest.mark.skipif(CHROMIUM is None, reason="needs headless Chromium (apt-get install chromium)"),
+]
+SCREENSHOT = ROOT / "docs" / "images" / "waterfall.png"
+
+
+def get(url: str) -> object:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, standins):
+    _load_standins().ensure_images(["rabbitmq"], prefix="devenv-local")
+    root, name = init_project(tmp_path_factory.mktemp("otel"))
+    web_port, dash_port = free_port(), free_port()
+    must("-C", root, "add", "dependency", "postgres", "--version", "15")  # the stand-in's version
+    must("-C", root, "add", "dependency", "rabbitmq")
+    must("-C", root, "add", "dependency", "redis", "--version", "7")
+    must("-C", root, "add", "service", "api", "--template", "backend", "--host-port", free_port())
+    must("-C", root, "add", "service", "worker", "--template", "worker", "--queue", "rabbitmq")
+    must("-C", root, "add", "service", "web", "--template", "frontend", "--host-port", web_port)
+    yaml = YAML()  # round trip: the file stays as `devenv add` wrote it
+    spec = yaml.load(root / "devenv.yaml")
+    assert list(spec["services"]["worker"]["depends_on"]) == ["rabbitmq", "postgres"]  # outcomes go to PostgreSQL
+    spec["services"]["api"]["depends_on"].append("redis")  # the backend marks queued jobs in Redis
+    spec["observability"] = {"port": dash_port}
+    yaml.dump(spec, root / "devenv.yaml")
+    try:
+        started = time.monotonic()
+        out = must("-C", root, "--output", "plain", "up", "--timeout", "600")
+        print(f"devenv up: {time.monotonic() - started:.0f}s")
+        assert f"http://localhost:{dash_port}" in out  # the dashboard's URL in the final table
+        yield root, web_port, dash_port
+    finally:
+        remove_project(name)
+
+
+def wait_for(what: str, probe, timeout: float):
+    deadline = time.monotonic() + timeout
+    while True:
+        found = probe()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} within {timeout}s")
+        time.sleep(0.5)
+
+
+def db_system(span: dict) -> str | None:
+    attributes = span["attributes"]
+    return attributes.get("db.system") or attributes.get("db.system.name")
+
+
+def test_a_job_from_the_browser_is_one_trace_through_the_queue(stack) -> None:
+    root, web_port, dash_port = stack
+    dashboard = f"http://127.0.0.1:{dash_port}"
+    wait_http(f"{dashboard}/healthz")
+    resources = {r["name"]: r for r in get(f"{dashboard}/api/resources")}
+    assert set(resources) == {"api", "worker", "web", "postgres", "rabbitmq", "redis"}
+    assert resources["api"]["health"] == "healthy" and resources["rabbitmq"]["state"] == "running"
+
+    with Browser() as browser:
+        page = browser.page()
+        page.call("Emulation.setDeviceMetricsOverride", {"width": 1280, "height": 720, "deviceScaleFactor": 1,
+                                                         "mobile": False})  # fmt: skip
+        page.call("Page.navigate", {"url": f"http://localhost:{web_port}/"})
+        wait_for("the frontend's button", lambda: page.evaluate("!!document.querySelector('[data-testid=run-job]')"),
+                 180)  # fmt: skip
+        page.evaluate("document.querySelector('[data-testid=run-job]').click()")
+        shown = wait_for("the queued job", lambda: page.evaluate(
+            "(document.querySelector('[data-testid=job]') || {}).textContent || ''"), 30)  # fmt: skip
+        assert shown.startswith("job ") and shown.endswith(": queued"), shown
+        job_id = shown.split()[1].rstrip(":")
+
+        def the_trace() -> list[dict] | None:
+            for summary in get(f"{dashboard}/api/traces?service=worker"):
+                if {"web", "api", "worker"} <= set(summary["services"]):
+                    spans = get(f"{dashboard}/api/traces/{summary['trace_id']}")["spans"]
+                    if any(s["attributes"].get("messaging.message.id") == job_id for s in spans) and any(
+                        s["service"] == "worker" and db_system(s) for s in spans
+                    ):
+                        return spans
+            return None
+
+        spans = wait_for("one trace from web through api to worker", the_trace, 60)
+        trace_id = spans[0]["trace_id"]
+        assert {s["trace_id"] for s in spans} == {trace_id}
+        by_id = {s["span_id"]: s for s in spans}
+
+        def of(service: str, kind: str, db: bool = False) -> list[dict]:
+            return [s for s in spans if s["service"] == service and s["kind"] == kind and bool(db_system(s)) == db]
+
+        fetch = [s for s in of("web", "client") if "/api/jobs" in json.dumps(s["attributes"])]
+        assert fetch, [(s["service"], s["name"]) for s in spans]
+        [server] = [s for s in of("api", "server") if "/api/jobs" in s["name"]]
+        assert server["parent_span_id"] == fetch[0]["span_id"]  # the fetch carried traceparent
+        assert [db_system(s) for s in of("api", "client", db=True)] == ["redis"]  # the job's status
+        publish = of("api", "producer")  # pika's instrumentation (its span, nested once more inside)
+        assert publish and all(s["attributes"]["messaging.system"] == "rabbitmq" for s in publish)
+        [consume] = of("worker", "consumer")
+        assert consume["parent_span_id"] in {s["span_id"] for s in publish}  # the context crossed RabbitMQ
+        worker_db = [s for s in spans if s["service"] == "worker" and db_system(s) == "postgresql"]
+        assert worker_db and all(s["parent_span_id"] == consume["span_id"] for s in worker_db)
+
+        records = wait_for("the trace's logs", lambda: (lambda found: found if {"api", "worker"} <= {
+            r["service"] for r in found} else None)(get(f"{dashboard}/api/logs?trace_id={trace_id}")), 30)  # fmt: skip
+        assert {r["trace_id"] for r in records} == {trace_id}
+        assert any(r["service"] == "api" and r["body"] == "job queued" for r in records)
+        assert any(r["service"] == "worker" and r["body"] == "job done" for r in records)
+        assert all(r["span_id"] in by_id for r in records)
+        api_only = get(f"{dashboard}/api/logs?" + urllib.parse.urlencode({"service": "api", "trace_id": trace_id}))
+        assert api_only and {r["service"] for r in api_only} == {"api"}
+
+        page.call("Page.navigate", {"url": f"{dashboard}/#/traces/{trace_id}"})
+        rows = wait_for("the waterfall", lambda: page.evaluate("document.querySelectorAll('.span-row').length"), 30)
+        assert rows == len(spans)
+        page.evaluate(f"document.querySelector('.span-row[data-span=\"{consume['span_id']}\"]').click()")
+        assert "messaging.destination.name" in page.evaluate("document.querySelector('.details').textContent")
+        shot = page.call("Page.captureScreenshot", {"format": "png"})
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        SCREENSHOT.write_bytes(base64.b64decode(shot["data"]))
+
+    # the services' own log lines carry the ids, too (what `devenv logs` shows)
+    logs = must("-C", root, "logs", "worker", "--tail", "200")
+    assert f'"trace_id": "{trace_id}"' in logs, logs[-2000:]
