@@ -13,6 +13,7 @@ from devenv.spec.loader import load_project
 
 SPEC = """\
 name: shop
+observability: false  # the dashboard's place in the plan: test_the_dashboard_starts_with_the_default_set
 services:
   api:
     image: ghcr.io/acme/api:1
@@ -47,6 +48,14 @@ def test_a_profile_adds_its_services_and_what_they_depend_on_whatever_their_prof
     assert wanted(desired, [], ["tools"]) == ["db", "api", "mail", "admin", "debug"]
     assert wanted(desired, [], ["debug"]) == ["db", "api", "debug"]
     assert wanted(desired, [], ["mail", "debug"]) == ["db", "api", "mail", "debug"]
+
+
+def test_the_dashboard_starts_with_the_default_set_and_with_profiles(make_project):
+    project = load_project(make_project(SPEC.replace("observability: false", "observability: true")), environ={})
+    desired = desired_from_compose(render_compose(project).data)
+    assert wanted(desired, [], []) == ["db", "api", "devenv-dashboard"]
+    assert "devenv-dashboard" in wanted(desired, [], ["tools"])
+    assert off(desired, wanted(desired, [], [])) == ["admin", "mail", "debug"]
 
 
 def test_named_services_start_alone_with_what_they_depend_on(desired):
