@@ -26,6 +26,7 @@ from devenv.importer.images import image_for, kind_of_image
 from devenv.render.compose import CA_SECRET, LABEL_KIND, LABEL_ROLE, PROBES_PATH
 from devenv.render.develop import HOST_USER_ENV, POLLING_ENV, RELOADER_PATH
 from devenv.render.programs import PROGRAMS_DIR
+from devenv.spec.service_fields import PROFILE
 
 Became = Literal["dependency", "build", "image", "raw"]
 _LABEL = re.compile(r"[^a-z0-9-]+")
@@ -233,6 +234,9 @@ def _dependency(original: str, name: str, entry: dict[str, Any], kind: kinds.Dep
             spec["host_port"] = published
             claimed.add(published)
             break
+    profiles = entry.get("profiles")
+    if isinstance(profiles, list) and profiles and all(isinstance(p, str) and PROFILE.match(p) for p in profiles):
+        spec["profiles"] = list(profiles)
     summary = f"dependency ({kind.name} {version or ''}".rstrip() + (f", image {override})" if override else ")")
     proposal = Proposal(original, name, "dependency", spec, summary)
     if original != name:

@@ -295,7 +295,7 @@ class Refiner:
 def _drop_replaced(entry: dict[str, Any], raw: dict[str, Any]) -> None:
     """Leave out the native fields whose compose key is kept raw whole (a raw list replaces theirs)."""
     for key, value in raw.items():
-        if value is not None and key in NATIVE_OF:
+        if value is not None and key in NATIVE_OF and (key == "profiles" or "kind" not in entry):
             entry.pop(NATIVE_OF[key], None)
     if isinstance(raw.get("healthcheck"), dict) and "test" in raw["healthcheck"]:
         entry.pop("health_command", None)
