@@ -11,20 +11,17 @@ mapping here can only make the file shorter, never make it wrong.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from devenv.importer.clean import Where, relative, unescape
 from devenv.importer.compare import http_check, is_program_mount
 from devenv.render.compose import SERVICE_START_PERIOD, healthcheck
-from devenv.spec.service_fields import CAPABILITY, PROFILE, SECRET, VOLUME_NAME
+from devenv.spec.service_fields import CAPABILITY, PROFILE, SECRET, VOLUME_NAME, duration_seconds
 
 _PORT_KEYS = {"mode", "target", "published", "protocol", "host_ip"}
 _UNITS = (("g", 1024**3), ("m", 1024**2), ("k", 1024))
 _TIMING = ("interval", "timeout", "retries", "start_period")
 _DEVENV_TIMING: dict[str, Any] = {**healthcheck([], SERVICE_START_PERIOD)}  # what devenv renders anyway
-_DURATION = re.compile(r"([0-9.]+)(ns|us|ms|s|m|h)")
-_SECONDS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 def native_fields(
@@ -172,11 +169,8 @@ def _volumes(entry: dict[str, Any], where: Where) -> list[Any]:
 
 def _seconds(value: Any) -> Any:
     """``5m0s`` and ``300s`` -> 300.0 (Compose prints durations its own way); other values as they are."""
-    if isinstance(value, str):
-        parts = _DURATION.findall(value)
-        if parts and "".join(number + unit for number, unit in parts) == value:
-            return sum(float(number) * _SECONDS[unit] for number, unit in parts)
-    return value
+    seconds = duration_seconds(value) if isinstance(value, str) else None
+    return value if seconds is None else seconds
 
 
 def _size(value: Any) -> str:
