@@ -68,6 +68,7 @@ class Proposals:
     services: list[Proposal] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # devenv's own one-shot services: name -> why
     top: dict[str, Any] = field(default_factory=dict)  # top-level raw keys
+    native_top: dict[str, Any] = field(default_factory=dict)  # top-level entries the service fields declare
     fixtures: dict[str, str] = field(default_factory=dict)
     project: dict[str, Any] = field(default_factory=dict)  # ca_certificates, develop
     notes: list[str] = field(default_factory=list)
@@ -369,10 +370,17 @@ def _top_level(normalised: dict[str, Any], out: Proposals) -> None:
         kept = {
             key: entry
             for key, entry in entries.items()
-            if not (section == "volumes" and key in data_volumes | native_volumes and entry == {})
+            if not (section == "volumes" and key in data_volumes and entry == {})
             and not (section == "secrets" and key == CA_SECRET)
-            and not (section == "secrets" and key in native_secrets and set(entry) == {"file"})
         }
+        declared = {
+            key: kept.pop(key)
+            for key, entry in list(kept.items())
+            if (section == "volumes" and key in native_volumes and entry == {})
+            or (section == "secrets" and key in native_secrets and set(entry) == {"file"})
+        }
+        if declared:
+            out.native_top[section] = declared
         if kept:
             out.top[section] = kept
     for key, value in normalised.items():
