@@ -26,6 +26,7 @@ from devenv.importer.images import image_for, kind_of_image
 from devenv.render.compose import CA_SECRET, LABEL_KIND, LABEL_ROLE, PROBES_PATH
 from devenv.render.develop import HOST_USER_ENV, POLLING_ENV, RELOADER_PATH
 from devenv.render.programs import PROGRAMS_DIR
+from devenv.spec.service_fields import PROFILE
 
 Became = Literal["dependency", "build", "image", "raw"]
 _LABEL = re.compile(r"[^a-z0-9-]+")
@@ -67,6 +68,7 @@ class Proposals:
     services: list[Proposal] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # devenv's own one-shot services: name -> why
     top: dict[str, Any] = field(default_factory=dict)  # top-level raw keys
+    native_top: dict[str, Any] = field(default_factory=dict)  # top-level entries the service fields declare
     fixtures: dict[str, str] = field(default_factory=dict)
     project: dict[str, Any] = field(default_factory=dict)  # ca_certificates, develop
     notes: list[str] = field(default_factory=list)
@@ -236,6 +238,9 @@ def _dependency(original: str, name: str, entry: dict[str, Any], kind: kinds.Dep
             spec["host_port"] = published
             claimed.add(published)
             break
+    profiles = entry.get("profiles")
+    if isinstance(profiles, list) and profiles and all(isinstance(p, str) and PROFILE.match(p) for p in profiles):
+        spec["profiles"] = list(profiles)
     summary = f"dependency ({kind.name} {version or ''}".rstrip() + (f", image {override})" if override else ")")
     proposal = Proposal(original, name, "dependency", spec, summary)
     if original != name:
@@ -368,10 +373,17 @@ def _top_level(normalised: dict[str, Any], out: Proposals) -> None:
         kept = {
             key: entry
             for key, entry in entries.items()
-            if not (section == "volumes" and key in data_volumes | native_volumes and entry == {})
+            if not (section == "volumes" and key in data_volumes and entry == {})
             and not (section == "secrets" and key == CA_SECRET)
-            and not (section == "secrets" and key in native_secrets and set(entry) == {"file"})
         }
+        declared = {
+            key: kept.pop(key)
+            for key, entry in list(kept.items())
+            if (section == "volumes" and key in native_volumes and entry == {})
+            or (section == "secrets" and key in native_secrets and set(entry) == {"file"})
+        }
+        if declared:
+            out.native_top[section] = declared
         if kept:
             out.top[section] = kept
     for key, value in normalised.items():

@@ -11,20 +11,19 @@ mapping here can only make the file shorter, never make it wrong.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from devenv.importer.clean import Where, relative, unescape
 from devenv.importer.compare import http_check, is_program_mount
-from devenv.render.compose import SERVICE_START_PERIOD, healthcheck
-from devenv.spec.service_fields import CAPABILITY, PROFILE, SECRET, VOLUME_NAME
+from devenv.render.compose import CA_SECRET, SERVICE_START_PERIOD, healthcheck
+from devenv.spec.service_fields import CAPABILITY, DURATION, PROFILE, SECRET, VOLUME_NAME, duration_seconds
 
+FIELDS = ("entrypoint", "user", "working_dir", "ports", "volumes", "secrets", "health_command", "health_timing",
+          "build_args", "cap_add", "cap_drop", "profiles", "env_file")  # fmt: skip
 _PORT_KEYS = {"mode", "target", "published", "protocol", "host_ip"}
 _UNITS = (("g", 1024**3), ("m", 1024**2), ("k", 1024))
 _TIMING = ("interval", "timeout", "retries", "start_period")
 _DEVENV_TIMING: dict[str, Any] = {**healthcheck([], SERVICE_START_PERIOD)}  # what devenv renders anyway
-_DURATION = re.compile(r"([0-9.]+)(ns|us|ms|s|m|h)")
-_SECONDS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 def native_fields(
@@ -167,16 +166,20 @@ def _volumes(entry: dict[str, Any], where: Where) -> list[Any]:
             out.append(item)
         else:
             return []
-    return out
+    targets = [item["target"] if isinstance(item, dict) else item.split(":")[1] for item in out]
+    return out if len(set(targets)) == len(targets) else []
+
+
+def _takes(key: str, value: Any) -> bool:
+    if key == "retries":
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    return isinstance(value, str) and DURATION.match(value) is not None
 
 
 def _seconds(value: Any) -> Any:
     """``5m0s`` and ``300s`` -> 300.0 (Compose prints durations its own way); other values as they are."""
-    if isinstance(value, str):
-        parts = _DURATION.findall(value)
-        if parts and "".join(number + unit for number, unit in parts) == value:
-            return sum(float(number) * _SECONDS[unit] for number, unit in parts)
-    return value
+    seconds = duration_seconds(value) if isinstance(value, str) else None
+    return value if seconds is None else seconds
 
 
 def _size(value: Any) -> str:
@@ -197,7 +200,7 @@ def _secrets(entry: dict[str, Any], where: Where, top: dict[str, Any]) -> dict[s
         if not isinstance(secret, dict) or not set(secret) <= {"source", "target"}:
             return {}
         source = secret.get("source")
-        if not isinstance(source, str) or not SECRET.match(source):
+        if not isinstance(source, str) or not SECRET.match(source) or source == CA_SECRET:
             return {}
         if secret.get("target") not in (None, f"/run/secrets/{source}"):
             return {}
@@ -236,9 +239,11 @@ def _health(spec: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
         for key in _TIMING
         if check.get(key) is not None and _seconds(check[key]) != _seconds(_DEVENV_TIMING[key])
     }
+    if not all(_takes(key, value) for key, value in timing.items()):
+        timing = {}  # a value the spec does not take (retries: 0): the timing stays raw
     if timing:
         out["health_timing"] = timing
     return out
 
 
-__all__ = ["env_files", "native_fields", "used_natively"]
+__all__ = ["FIELDS", "env_files", "native_fields", "used_natively"]

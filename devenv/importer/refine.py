@@ -32,6 +32,7 @@ from devenv.errors import DevenvError, SpecError
 from devenv.importer.clean import literal_value, tidy_value, unescape
 from devenv.importer.compare import Comparison, compare_configs, compare_service, is_program_mount, renamed_refs
 from devenv.importer.convert import Proposal, Proposals
+from devenv.importer.extras import FIELDS
 from devenv.importer.sources import ComposeInputError, ComposeReader, optional_env_files
 from devenv.importer.specfile import spec_text
 from devenv.project import COMPOSE_FILE, Project
@@ -211,30 +212,44 @@ class Refiner:
         """Propose, render, keep the rest raw, check; return what to write and its self-check.
 
         Should Compose refuse a rendering, the import starts over with every raw value as Compose
-        printed it, whole (no short syntax, no merged mappings); should it refuse that too, the
-        import fails (exit 1) with Compose's message.
+        printed it, whole (no short syntax, no merged mappings); should it refuse that too, or should
+        the spec refuse a service field, it starts over once more with the service fields as raw keys
+        (devenv.importer.extras); only then does the import fail (exit 1), with the message.
         """
         entries = {p.name: _copy(p.entry) for p in self.proposals.services}
-        try:
-            return self._run()
-        except ComposeInputError as exc:
-            first = exc.message
-        except SpecError as exc:
-            raise DevenvError(
-                f"devenv import made a devenv.yaml that does not load: {exc.message}",
-                hint="this is a bug in devenv import; please report it with the compose file",
-            ) from exc
-        self.long = True
+        first = ""
+        last = DevenvError("devenv import found nothing to write")
+        for attempt in ("native", "long", "no service fields"):
+            if attempt != "native":
+                self.long = True
+                for proposal in self.proposals.services:
+                    proposal.entry = _copy(entries[proposal.name])
+            if attempt == "no service fields":  # the spec's service fields go back to raw keys
+                self._without_service_fields()
+            try:
+                return self._run()
+            except ComposeInputError as exc:
+                first = first or exc.message
+                last = DevenvError(
+                    f"Compose does not read what devenv import made of the project: {exc.message}",
+                    hint="this is a bug in devenv import; please report it with the compose file",
+                    details=f"first attempt: {first}",
+                )
+            except SpecError as exc:
+                last = DevenvError(
+                    f"devenv import made a devenv.yaml that does not load: {exc.message}",
+                    hint="this is a bug in devenv import; please report it with the compose file",
+                )
+        raise last
+
+    def _without_service_fields(self) -> None:
+        """Every proposal without the service fields (devenv.importer.extras); the top level declares
+        again what they declared."""
         for proposal in self.proposals.services:
-            proposal.entry = _copy(entries[proposal.name])
-        try:
-            return self._run()
-        except ComposeInputError as exc:
-            raise DevenvError(
-                f"Compose does not read what devenv import made of the project: {exc.message}",
-                hint="this is a bug in devenv import; please report it with the compose file",
-                details=f"first attempt: {first}",
-            ) from exc
+            for key in FIELDS:
+                proposal.entry.pop(key, None)
+        for section, declared in self.proposals.native_top.items():
+            self.proposals.top[section] = {**self.proposals.top.get(section, {}), **declared}
 
     def _run(self) -> Outcome:
         proposals = self.proposals
@@ -295,7 +310,7 @@ class Refiner:
 def _drop_replaced(entry: dict[str, Any], raw: dict[str, Any]) -> None:
     """Leave out the native fields whose compose key is kept raw whole (a raw list replaces theirs)."""
     for key, value in raw.items():
-        if value is not None and key in NATIVE_OF:
+        if value is not None and key in NATIVE_OF and (key == "profiles" or "kind" not in entry):
             entry.pop(NATIVE_OF[key], None)
     if isinstance(raw.get("healthcheck"), dict) and "test" in raw["healthcheck"]:
         entry.pop("health_command", None)

@@ -237,8 +237,7 @@ def _project_notes(
     profiled = sorted(name for name, raw in raws.items() if "profiles" in raw)
     if profiled:
         notes.append(
-            f"profiles are kept as raw compose keys ({', '.join(profiled)}): `docker compose up` leaves these out "
-            "unless their profile is on; `devenv up` does not know profiles yet, so name the services it starts "
-            "(`devenv up SERVICE...`)"
+            f"profiles are kept as raw compose keys ({', '.join(profiled)}): `docker compose up` and `devenv up` "
+            "leave these out unless their profile is on (`devenv up --profile NAME`) or they are named"
         )
     return notes

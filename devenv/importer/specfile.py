@@ -10,7 +10,7 @@ SERVICE_ORDER = ("template", "path", "dockerfile", "build_args", "image", "targe
                  "health", "health_command", "health_timing", "entrypoint", "command", "user", "working_dir", "test",
                  "env", "env_file", "ports", "volumes", "secrets", "cap_add", "cap_drop", "profiles", "depends_on",
                  "replicas", "develop", "compose")  # fmt: skip
-DEPENDENCY_ORDER = ("kind", "version", "image", "host_port", "compose")
+DEPENDENCY_ORDER = ("kind", "version", "image", "host_port", "profiles", "compose")
 TOP_ORDER = ("name", "services", "dependencies", "fixtures", "images", "ca_certificates", "develop", "environments",
              "compose")  # fmt: skip
 SHORT = 100  # a dependency entry shorter than this, without raw keys, goes on one line

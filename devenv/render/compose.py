@@ -117,6 +117,8 @@ def render_compose(project: Project) -> Rendered:
             entry["volumes"] = [f"{name}-data:{kind.data_path}"]
             volumes[f"{name}-data"] = {}
         entry["healthcheck"] = healthcheck(["CMD", *kind.health_command(spec.name)], "120s")
+        if dependency.profiles:
+            entry["profiles"] = list(dependency.profiles)
         entry["labels"] = {LABEL_ROLE: "dependency", LABEL_KIND: dependency.kind}
         services[name] = _with_hash(merge_raw(entry, dependency.compose))
     for name, entry in fixtures.services.items():

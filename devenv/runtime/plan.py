@@ -141,11 +141,6 @@ def wanted(desired: dict[str, Desired], selected: list[str], profiles: list[str]
     return closure(desired, roots) if roots else []
 
 
-def off(desired: dict[str, Desired], started: list[str]) -> list[str]:
-    """Services left out because of their profiles: not in ``started`` (what `up` started)."""
-    return [name for name, want in desired.items() if want.profiles and name not in started]
-
-
 def plan_up(
     desired: dict[str, Desired],
     observed: list[ContainerState],

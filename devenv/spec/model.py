@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from devenv import kinds
 from devenv.spec.checks_model import ProjectChecks, ServiceChecks
-from devenv.spec.service_fields import ServiceFields
+from devenv.spec.service_fields import Profile, ServiceFields
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 TEMPLATES = ("backend", "frontend", "worker")
@@ -334,6 +334,10 @@ class Dependency(Strict):
         None,
         description="The image to run instead of the kind's official one at 'version': a variant (an -alpine "
         "tag) or a copy in a private registry; it must behave like the official image.",
+    )
+    profiles: list[Profile] = Field(
+        default_factory=list,
+        description="Started only when one of these profiles is asked for (`devenv up --profile`), or when needed.",
     )
     compose: RawCompose = Field(
         default_factory=dict, description="Raw Compose keys of the dependency (docs/spec.md#raw-compose-keys)."

@@ -177,6 +177,18 @@ def _command_form(value: object) -> object:
     return value
 
 
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|ms|s|m|h)")
+_SECONDS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def duration_seconds(text: str) -> float | None:
+    """``1m30s`` -> 90.0: a Compose duration in seconds; None for what is not one."""
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(number + unit for number, unit in parts) != text:
+        return None
+    return sum(float(number) * _SECONDS[unit] for number, unit in parts)
+
+
 class HealthTiming(_Strict):
     """How often the health check runs (Compose's healthcheck timing); devenv's defaults otherwise."""
 
@@ -243,4 +255,4 @@ class ServiceFields(BaseModel):
             raise ValueError(f"two volumes are mounted on {doubled[0]}")
 
 
-__all__ = ["EnvFile", "HealthTiming", "PortMapping", "ServiceFields", "VolumeMount"]
+__all__ = ["EnvFile", "HealthTiming", "PortMapping", "ServiceFields", "VolumeMount", "duration_seconds"]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+import yaml
+
 from devenv.importer.clean import Where
 from devenv.importer.extras import env_files, native_fields
+from tests.importer.conftest import compose_cli, copy_case, run_import
 
 WHERE = Where(root="/p", original_project="p", project="p")
 SECRETS = {"token": {"name": "p_token", "file": "/p/secrets/token.txt"}, "other": {"external": True}}
@@ -92,3 +96,26 @@ def test_env_files_as_the_spec_says_them():
         "./.env", {"path": "./local.env", "required": False}
     ]  # fmt: skip
     assert env_files([{"path": "/p/.env", "format": "raw"}], WHERE) is None
+
+
+@pytest.mark.compose_cli
+@pytest.mark.skipif(compose_cli() is None, reason="needs the docker CLI with the compose plugin")
+def test_a_service_field_the_spec_refuses_goes_back_to_raw_keys(tmp_path, monkeypatch):
+    """Should a native value not load after all, the import still succeeds, with the keys raw."""
+    import devenv.importer.convert as convert
+
+    def broken(spec: dict, entry: dict, *args: object, **kwargs: object) -> list[str]:
+        taken = native_fields(spec, entry, *args, **kwargs)  # type: ignore[arg-type]
+        spec["working_dir"] = "not/absolute"
+        return taken
+
+    monkeypatch.setattr(convert, "native_fields", broken)
+    root = copy_case("26-native-fields", tmp_path)
+    code, out, err = run_import(root)
+    assert code == 0, out + err
+    assert "read the same" in out.splitlines()[-1]
+    spec = yaml.safe_load((root / "devenv.yaml").read_text())
+    web = spec["services"]["web"]
+    assert "working_dir" not in web and "volumes" not in web
+    assert web["compose"]["working_dir"] == "/srv" and "uploads" in str(web["compose"]["volumes"])
+    assert "uploads" in spec["compose"]["volumes"]  # declared again at the top level

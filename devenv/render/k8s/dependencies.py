@@ -53,6 +53,8 @@ def render_dependency(target: Target, name: str, dependency: Dependency) -> list
             f"dependencies.{name}.host_port: a port on your machine has no meaning in a cluster; "
             f"use `kubectl port-forward svc/{name} {dependency.host_port}:{kind_of(dependency).port}`"
         )
+    if dependency.profiles:
+        target.warn(f"dependencies.{name}.profiles: a Compose selection; the export carries every dependency")
     if target.is_external(name):
         if name in target.env.resources:
             target.warn(

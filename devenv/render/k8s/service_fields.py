@@ -8,7 +8,8 @@
   ``develop.mount``);
 - a tmpfs becomes an ``emptyDir`` of medium Memory;
 - a file secret becomes a key of the project's Secret, mounted on /run/secrets/<name>;
-- a health command becomes exec probes; entrypoint, working_dir and a numeric user the
+- a health command becomes exec probes, and the health check's timing their periods,
+  timeouts and thresholds; entrypoint, working_dir and a numeric user the
   container's command, workingDir and runAsUser; extra ports container and Service ports.
 
 What a cluster cannot run as the spec says is refused (:class:`devenv.errors.UsageError`,
@@ -21,6 +22,7 @@ can run without is a warning.
 from __future__ import annotations
 
 import base64
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +30,7 @@ from typing import Any
 from devenv.errors import UsageError
 from devenv.render.k8s.meta import Target, labels, metadata
 from devenv.spec.model import Service
-from devenv.spec.service_fields import VolumeMount
+from devenv.spec.service_fields import VolumeMount, duration_seconds
 
 SAFE_CAPABILITIES = ("NET_BIND_SERVICE",)  # what the restricted Pod Security Standard lets a container add
 CONFIGMAP_LIMIT = 900_000  # a ConfigMap holds at most 1 MiB
@@ -56,6 +58,32 @@ def health_exec(service: Service) -> dict[str, Any] | None:
     if command is None:
         return None
     return {"exec": {"command": ["sh", "-c", command] if isinstance(command, str) else list(command)}}
+
+
+def timed(probes: dict[str, Any], service: Service) -> dict[str, Any]:
+    """The probes with the health check's timing: interval -> periodSeconds, timeout -> timeoutSeconds,
+    retries -> failureThreshold, start_period -> how long the startup probe waits."""
+    timing = service.health_timing
+    if timing is None or not probes:
+        return probes
+
+    def whole(text: str | None) -> int | None:
+        seconds = duration_seconds(text) if text else None
+        return max(1, math.ceil(seconds)) if seconds is not None else None
+
+    interval, timeout, start = whole(timing.interval), whole(timing.timeout), whole(timing.start_period)
+    out = {name: dict(probe) for name, probe in probes.items()}
+    for name, probe in out.items():
+        if timeout is not None:
+            probe["timeoutSeconds"] = timeout
+        if name != "startupProbe":
+            if interval is not None:
+                probe["periodSeconds"] = interval
+            if timing.retries is not None:
+                probe["failureThreshold"] = timing.retries
+        elif start is not None:  # Compose's start period, then its retries, before the container counts as failed
+            probe["failureThreshold"] = math.ceil(start / probe["periodSeconds"]) + (timing.retries or 3)
+    return out
 
 
 def refusals(target: Target, name: str, service: Service) -> list[str]:
@@ -288,4 +316,4 @@ def _quantity(size: str) -> str:
     return size[:-1] + _UNITS[unit] if unit in _UNITS else size.rstrip("bB")
 
 
-__all__ = ["FieldsRender", "MountedFiles", "bind_sources", "check", "dns", "health_exec", "project_path"]
+__all__ = ["FieldsRender", "MountedFiles", "bind_sources", "check", "dns", "health_exec", "project_path", "timed"]

@@ -201,7 +201,7 @@ def _deployment(
     if secret_env:
         container["env"] = secret_env
     container["resources"] = resource_block(resources_for(target, name))
-    container.update(_probes(target, name, service))
+    container.update(fields.timed(_probes(target, name, service), service))
     container["securityContext"] = container_security()
     container["volumeMounts"] = [mount]
 

@@ -27,6 +27,7 @@ services:
     env_file: [app.env]
     secrets: {db_password: ./secrets/db_password.txt}
     health_command: [python3, -c, "import socket; socket.create_connection(('127.0.0.1', 8000))"]
+    health_timing: {interval: 10s, timeout: 2s, retries: 4, start_period: 1m}
     entrypoint: [/usr/local/bin/python, -u]
     command: [-m, http.server, "8000"]
     user: "1000:1000"
@@ -98,6 +99,9 @@ def test_process_fields_and_exec_probes(docs):
     assert api["securityContext"]["runAsUser"] == 1000 and api["securityContext"]["runAsGroup"] == 1000
     assert api["securityContext"]["capabilities"] == {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]}
     assert api["readinessProbe"]["exec"]["command"][0] == "python3"
+    timing = {key: api["readinessProbe"][key] for key in ("periodSeconds", "timeoutSeconds", "failureThreshold")}
+    assert timing == {"periodSeconds": 10, "timeoutSeconds": 2, "failureThreshold": 4}
+    assert api["startupProbe"]["failureThreshold"] == 60 // 5 + 4  # the start period, then the retries
     worker = _container(objects[("Deployment", "worker")])
     assert worker["livenessProbe"]["exec"]["command"] == ["sh", "-c", "test -f /tmp/ok"]
     assert [p["name"] for p in objects[("Service", "api")]["spec"]["ports"]] == ["http", "tcp-9001", "udp-53"]
