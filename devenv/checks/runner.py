@@ -115,7 +115,7 @@ def result_of(service: str, check: PlannedCheck, raw: RawCheck | None, policy: P
             0,
             0.0,
             command=check.command,
-            findings=["the check did not run to the end (see the output above)"],
+            findings=["the container did not run the check to the end"],
         )
     seconds = round(max(raw.ended - raw.started, 0.0), 1)
     if raw.probe is not None:
@@ -246,8 +246,9 @@ def run_checks(
             raws = read_markers(job.lines, job.token)
             for check in job.checks:
                 result = result_of(job.service, check, raws.get(check.kind), policy)
-                if raws.get(check.kind) is None:
-                    result = replace(result, output=[line for _, line in job.lines][-OUTPUT_LINES:])
+                if raws.get(check.kind) is None:  # the container failed: what compose said is the finding
+                    tail = [line for _, line in job.lines if line.strip()][-OUTPUT_LINES:]
+                    result = replace(result, findings=result.findings + tail[-10:], output=tail)
                 results.append(result)
                 yield result
     finally:
