@@ -39,7 +39,7 @@ def get(url: str) -> object:
 def stack(tmp_path_factory, standins):
     _load_standins().ensure_images(["rabbitmq"], prefix="devenv-local")
     root, name = init_project(tmp_path_factory.mktemp("otel"))
-    web_port, dash_port = free_port(), free_port()
+    web_port = free_port()
     must("-C", root, "add", "dependency", "postgres", "--version", "15")  # the stand-in's version
     must("-C", root, "add", "dependency", "rabbitmq")
     must("-C", root, "add", "dependency", "redis", "--version", "7")
@@ -50,14 +50,14 @@ def stack(tmp_path_factory, standins):
     spec = yaml.load(root / "devenv.yaml")
     assert list(spec["services"]["worker"]["depends_on"]) == ["rabbitmq", "postgres"]  # outcomes go to PostgreSQL
     spec["services"]["api"]["depends_on"].append("redis")  # the backend marks queued jobs in Redis
-    spec["observability"] = {"port": dash_port}
     yaml.dump(spec, root / "devenv.yaml")
     try:
         started = time.monotonic()
         out = must("-C", root, "--output", "plain", "up", "--timeout", "600")
         print(f"devenv up: {time.monotonic() - started:.0f}s")
-        assert f"http://localhost:{dash_port}" in out  # the dashboard's URL in the final table
-        yield root, web_port, dash_port
+        url = must("-C", root, "dashboard", "--no-open").strip()  # on the host port the engine picked
+        assert url.startswith("http://localhost:") and url.rstrip("/") in out  # also in the final table
+        yield root, web_port, int(url.rstrip("/").rsplit(":", 1)[1])
     finally:
         remove_project(name)
 
