@@ -2,12 +2,12 @@
 
 Unless the spec says ``observability: false`` (or has no services), the compose file gets a
 ``devenv-dashboard`` service: devenv's dashboard (:mod:`devenv.dashboard`), its page on
-127.0.0.1:<port> (18888) and OTLP/HTTP on 4318 inside the Compose network. Its image holds only
-its packages and is built locally (base image through ``images.mirror``, pip through the CA
-secret); its code and the project's resource list are generated into
-``.devenv/programs/dashboard/`` and mounted. Template services get the standard ``OTEL_*``
-variables pointing at it; a cluster export points them at the environment's ``otel_endpoint``
-and adds nothing of the dashboard.
+127.0.0.1 (a port the engine picks, or ``observability.port``) and OTLP/HTTP on 4318 inside
+the Compose network. Its image holds only its packages and is built locally (base image
+through ``images.mirror``, pip through the CA secret); its code and the project's resource
+list are generated into ``.devenv/programs/dashboard/`` and mounted. Template services get
+the standard ``OTEL_*`` variables pointing at it; a cluster export points them at the
+environment's ``otel_endpoint`` and adds nothing of the dashboard.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def dashboard_service(
             "DEVENV_DASHBOARD_OTLP_PORT": str(OTLP_PORT),
             "DEVENV_DASHBOARD_PORT": str(UI_PORT),
         },
-        "ports": [f"127.0.0.1:{settings.port}:{UI_PORT}"],
+        "ports": [f"127.0.0.1:{settings.port or ''}:{UI_PORT}"],  # no port: the engine picks a free one
         "expose": [str(OTLP_PORT)],
         "volumes": [program.mount(DASHBOARD_PATH)],
         "healthcheck": health,

@@ -32,7 +32,7 @@ def urls(want: Desired) -> list[str]:
     out = []
     for port in want.ports:
         parts = str(port).split(":")
-        if len(parts) < 2:
+        if len(parts) < 2 or not parts[-2]:  # not published, or on a port the engine picks
             continue
         host_port = parts[-2]
         host = parts[0] if len(parts) == 3 else "localhost"
@@ -77,13 +77,16 @@ def status_rows(
         if have and state == "exited" and have[0].exit_code is not None:
             state = f"exited ({have[0].exit_code})"
         health = have[0].health if have else None
+        found = urls(want)
+        if not found and want.role == "dashboard" and have:  # a host port the engine picked
+            found = [f"http://localhost:{port}" for port in have[0].ports]
         rows.append(
             ServiceStatus(
                 service=name,
                 role=want.role,
                 state=state,
                 health=health,
-                urls=urls(want),
+                urls=found,
                 ready=is_ready(want, have),
                 profiles=list(want.profiles),
             )

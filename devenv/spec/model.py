@@ -401,7 +401,11 @@ class Environment(Strict):
 class Observability(Strict):
     """The local observability dashboard (docs/observability.md)."""
 
-    port: Port = Field(18888, description="Host port of the dashboard's page (on 127.0.0.1).")
+    port: Port | None = Field(
+        None,
+        description="Host port of the dashboard's page on 127.0.0.1; default: a free one the engine picks "
+        "(`devenv up` and `devenv dashboard` show it), so several projects can run at once.",
+    )
     max_spans: Annotated[int, BeforeValidator(_strict_int), Field(ge=100)] = Field(
         20000, description="Spans kept in memory; the oldest go first."
     )

@@ -31,7 +31,7 @@ def test_the_dashboard_runs_beside_the_services(make_project) -> None:
     project = load_project(make_project(SPEC, DIRS), environ={"DEVENV_IMAGES_MIRROR": "docker.io=mirror.local/hub"})
     rendered = render_compose(project)
     entry = rendered.data["services"][DASHBOARD]
-    assert entry["ports"] == ["127.0.0.1:18888:18888"]
+    assert entry["ports"] == ["127.0.0.1::18888"]  # a free host port, picked by the engine
     assert entry["build"]["args"] == {"PYTHON_IMAGE": "mirror.local/hub/library/python:3.11-slim"}
     assert entry["image"].startswith("devenv-dashboard:")
     assert entry["labels"]["dev.devenv.role"] == "dashboard"

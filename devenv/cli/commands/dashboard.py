@@ -8,8 +8,8 @@ HELP = """Open the observability dashboard (traces, logs, metrics of every servi
 
 \b
 It runs with the environment (`devenv up`) unless devenv.yaml says `observability: false`;
-its page is on 127.0.0.1 (port 18888, or `observability: {port: N}`). The URL is printed
-either way; docs/observability.md describes the page and its JSON API.
+its page is on 127.0.0.1, on a port the engine picks (or `observability: {port: N}`). The
+URL is printed either way; docs/observability.md describes the page and its JSON API.
 
 \b
 Examples:
@@ -29,18 +29,10 @@ def register(app: typer.Typer) -> None:
 
         from devenv.cli.output import emit
         from devenv.cli.state import CURRENT
-        from devenv.errors import UsageError
         from devenv.events import Message
-        from devenv.render.observability import dashboard_settings
+        from devenv.runtime.observability import dashboard_url
 
-        project = CURRENT.load()
-        settings = dashboard_settings(project.spec)
-        if settings is None:
-            raise UsageError(
-                f"{project.spec_path.name}: the dashboard is off (observability: false, or no services)",
-                hint="remove `observability: false` from devenv.yaml and run `devenv up`",
-            )
-        url = f"http://localhost:{settings.port}/"
+        url = dashboard_url(CURRENT.load())
         emit([Message(url)])
         if not no_open:
             webbrowser.open(url)

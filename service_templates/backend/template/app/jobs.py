@@ -54,6 +54,7 @@ def enqueue(settings: Settings, job: dict[str, Any]) -> None:
         connection = pika.BlockingConnection(params)
         try:
             channel = connection.channel()
+            telemetry.instrument_channel(channel)
             channel.queue_declare(queue=settings.job_queue, durable=True)
             channel.basic_publish(
                 exchange="",

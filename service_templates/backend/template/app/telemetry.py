@@ -6,9 +6,9 @@ OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES. Without an endpoint (or with
 OTEL_SDK_DISABLED=true, as in the tests) nothing is exported; log lines still carry
 the trace and span ids of the request they belong to.
 
-Instrumented: FastAPI (server spans), psycopg (database), redis and pika (the job
-queue; pika puts the W3C trace context into the message's AMQP headers), httpx and
-requests (outgoing HTTP).
+Instrumented: FastAPI (server spans), psycopg (database), redis, httpx and requests
+(outgoing HTTP), and the pika channel jobs are published on (app/jobs.py; the W3C
+trace context goes into the message's AMQP headers).
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ def setup() -> None:
     from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
-    from opentelemetry.instrumentation.pika import PikaInstrumentor
     from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
     from opentelemetry.instrumentation.redis import RedisInstrumentor
     from opentelemetry.instrumentation.requests import RequestsInstrumentor
@@ -64,7 +63,6 @@ def setup() -> None:
 
     PsycopgInstrumentor().instrument(enable_commenter=False)
     RedisInstrumentor().instrument()
-    PikaInstrumentor().instrument()
     HTTPXClientInstrumentor().instrument()
     RequestsInstrumentor().instrument()
 
@@ -77,6 +75,19 @@ def instrument_app(app) -> None:
 
     # no spans for each ASGI message (send, receive): the request's span has their facts
     FastAPIInstrumentor.instrument_app(app, excluded_urls="/healthz,/readyz", exclude_spans=["receive", "send"])
+
+
+def instrument_channel(channel) -> None:
+    """A span for each publish on this pika channel, its trace context in the AMQP headers.
+
+    Only the channel jobs go out on: pika's global instrumentation also wraps the
+    connection's inner channel, and each publish would show up twice.
+    """
+    if not enabled():
+        return
+    from opentelemetry.instrumentation.pika import PikaInstrumentor
+
+    PikaInstrumentor.instrument_channel(channel)
 
 
 def quiet():
