@@ -88,6 +88,27 @@ private_apt() {  # apt-get with bookworm(-backports) sources of its own, not the
 		-o Dir::State::Lists="$dir/lists" "$@"
 }
 
+# The one generated file the source package lacks (Debian's rules run `make generated_files`):
+# the API server's OpenAPI definitions, made as Makefile.generated_files makes them.
+gen_openapi() {
+	local src="$1" go="$2" gopath="$3"
+	local out="$src/pkg/generated/openapi/zz_generated.openapi.go"
+	[ -s "$out" ] && return
+	log "openapi-gen (pkg/generated/openapi)"
+	(cd "$src" && GOPATH="$gopath" GO111MODULE=off CGO_ENABLED=0 GOCACHE="$CACHE/gocache" GOFLAGS= GOTOOLCHAIN=local \
+		"$go" build -o "$gopath/bin/openapi-gen" ./vendor/k8s.io/kube-openapi/cmd/openapi-gen >&2)
+	local inputs
+	inputs="$(cd "$src" && find -H . \( -path './_*' -o -path './.*' -o -path ./vendor \) -prune -o -type f -name '*.go' -print \
+		| sed 's|^./staging/src/|vendor/|; s|^./||' | grep -v '/[^/]*/[^/]*_test\.go$' \
+		| xargs grep -l '^// *+k8s:' | xargs grep -l '+k8s:openapi-gen=' \
+		| grep -v -e '^vendor/k8s.io/code-generator/' -e '^vendor/k8s.io/sample-apiserver/' \
+		| xargs -n1 dirname | LC_ALL=C sort -u | sed 's|^|k8s.io/kubernetes/|' | paste -sd, -)"
+	(cd "$src" && GOPATH="$gopath" GO111MODULE=off "$gopath/bin/openapi-gen" --logtostderr -i "$inputs" \
+		-p k8s.io/kubernetes/pkg/generated/openapi -O zz_generated.openapi -o "$gopath/src" \
+		-h vendor/k8s.io/code-generator/hack/boilerplate.go.txt -r "$gopath/openapi-violations.report" >&2)
+	[ -s "$out" ] || die "openapi-gen wrote no $out"
+}
+
 build() {
 	if cache_is_valid; then
 		log "using the cached build in $BIN (recipe $RECIPE, kubelet without cloud SDKs)"
@@ -115,6 +136,7 @@ build() {
 		"$src/pkg/kubelet/cadvisor/cadvisor_linux.go"; then
 		die "the cloud imports are still in the kubelet's sources"
 	fi
+	gen_openapi "$src" "$go" "$gopath"
 	local pkg=k8s.io/kubernetes/vendor/k8s.io/component-base/version
 	local ldflags="-s -w -X $pkg.gitVersion=v$VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=20 -X $pkg.gitTreeState=clean"
 	mkdir -p "$BIN"
