@@ -21,6 +21,7 @@ from devenv.events import (
     Check,
     Event,
     Graph,
+    ImageBuilt,
     ImportedService,
     ImportSummary,
     LogLine,
@@ -28,6 +29,9 @@ from devenv.events import (
     Message,
     Output,
     PlanReady,
+    Release,
+    ReleaseHistory,
+    RolloutProgress,
     Schema,
     ServiceChanged,
     ServicesRestarted,
@@ -208,6 +212,20 @@ CASES: list[tuple[Event, str, str, list[str]]] = [
          "same, the rest named above\n"),
         "",
         ["moved docker-compose.yml -> docker-compose.original.yml", "self-check"],
+    ),
+    # delivery (devenv build, deploy, history)
+    (
+        ImageBuilt("api", "r.example.com/shop-api:abc", "r.example.com/shop-api@sha256:0123"),
+        "==> built api: r.example.com/shop-api@sha256:0123\n",
+        "",
+        ["built api: r.example.com/shop-api@sha256:0123"],
+    ),
+    (RolloutProgress("Deployment/api", 2, 2, True), "==> Deployment/api: 2/2 ready (done)\n", "", ["2/2 ready (done)"]),
+    (
+        ReleaseHistory("staging", "shop-staging", [Release(1, "abc", "abc", "2026-01-01T00:00:00Z", "deployed")]),
+        "REVISION  COMMIT  TAG  TIME                  STATUS\n1         abc     abc  2026-01-01T00:00:00Z  deployed\n",
+        "",
+        ["REVISION", "deployed"],
     ),
 ]
 

@@ -11,6 +11,7 @@ from devenv.events import (
     Described,
     Document,
     Event,
+    ImageBuilt,
     ImportedService,
     ImportSummary,
     LogLine,
@@ -18,6 +19,7 @@ from devenv.events import (
     Output,
     PlanReady,
     ReleaseHistory,
+    RolloutProgress,
     ServiceChanged,
     ServicesRestarted,
     ServiceTestResult,
@@ -129,6 +131,14 @@ class PlainRenderer:
     def _history(self, event: ReleaseHistory) -> None:  # devenv history (devenv/cli/render/deliver.py)
         for line in deliver.history_lines(event):
             _line(line)
+
+    @render.register
+    def _image_built(self, event: ImageBuilt) -> None:  # devenv build
+        _line(f"==> {event.describe()}")
+
+    @render.register
+    def _rollout(self, event: RolloutProgress) -> None:  # devenv deploy / rollback
+        _line(f"==> {event.describe()}")
 
     def close(self) -> None:
         """Nothing to clean up: every line is flushed as it is written."""
