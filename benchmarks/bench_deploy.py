@@ -145,6 +145,7 @@ def main() -> int:
     env = {**example_env(), "KUBECONFIG": str(kubeconfig)}
     kubectl = kubectl_binary()
     registry = None
+    root = None
     try:
         registry, root, name = setup(env, work)
         namespace = f"{name}-{ENV}"
@@ -168,6 +169,10 @@ def main() -> int:
     finally:
         if registry is not None:
             registry.stop()
+        if root is not None and (root / ".devenv" / "images.json").is_file():  # the images devenv built here
+            record = json.loads((root / ".devenv" / "images.json").read_text())
+            built = [image["ref"] for entry in record.values() for image in entry["images"].values()]
+            run(["docker", "rmi", "--no-prune", *built], env, check=False)
         shutil.rmtree(work, ignore_errors=True)  # the kustomization held the Secret's values
         if not was_running:
             stop_cluster()
