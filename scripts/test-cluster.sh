@@ -304,6 +304,7 @@ containerd_config() {
 	  sandbox_image = "$PAUSE_IMAGE"
 	  restrict_oom_score_adj = true
 	  enable_selinux = false
+	  netns_mounts_under_state_dir = true
 	  [plugins."io.containerd.grpc.v1.cri".containerd]
 	    snapshotter = "overlayfs"
 	    default_runtime_name = "runc"
@@ -344,6 +345,7 @@ kubelet_config() {
 	imageGCHighThresholdPercent: 100
 	imageGCLowThresholdPercent: 99
 	evictionHard: {memory.available: 100Mi, nodefs.available: 1%, imagefs.available: 1%}
+	makeIPTablesUtilChains: false
 	syncFrequency: 10s
 	fileCheckFrequency: 10s
 	EOF
@@ -441,6 +443,21 @@ stop_pid() {
 	log "stopped $name"
 }
 
+remove_kube_chains() {  # what kube-proxy --cleanup leaves: the kubelet's chains (only this cluster makes KUBE-*)
+	local table chain
+	iptables -D INPUT -j KUBE-FIREWALL 2>/dev/null || true
+	iptables -D OUTPUT -j KUBE-FIREWALL 2>/dev/null || true
+	iptables -t nat -D POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING 2>/dev/null || true
+	for table in filter nat mangle; do
+		for chain in $(iptables -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^KUBE-/ {print $2}'); do
+			iptables -t "$table" -F "$chain" 2>/dev/null || true
+		done
+		for chain in $(iptables -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^KUBE-/ {print $2}'); do
+			iptables -t "$table" -X "$chain" 2>/dev/null || true
+		done
+	done
+}
+
 stop() {
 	need_root
 	[ -d "$STATE" ] || { log "not running"; return; }
@@ -461,6 +478,7 @@ stop() {
 		stop_pid "$c"
 	done
 	"$BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
+	remove_kube_chains
 	# Mounts containerd and the kubelet made under the state directory (deepest first).
 	awk -v s="$STATE/" 'index($2, s) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null || true
