@@ -114,7 +114,7 @@ build() {
 		log "using the cached build in $BIN (recipe $RECIPE, kubelet without cloud SDKs)"
 		return
 	fi
-	log "building Kubernetes $VERSION (about 5 minutes per component on 2 cores)"
+	log "building Kubernetes $VERSION (about 5 minutes on 2 cores)"
 	apt_install dpkg-dev ca-certificates
 	private_apt update >&2
 	DEBIAN_FRONTEND=noninteractive private_apt install -y --no-install-recommends golang-1.23-go >&2
