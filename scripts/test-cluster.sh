@@ -88,12 +88,33 @@ private_apt() {  # apt-get with bookworm(-backports) sources of its own, not the
 		-o Dir::State::Lists="$dir/lists" "$@"
 }
 
+# The one generated file the source package lacks (Debian's rules run `make generated_files`):
+# the API server's OpenAPI definitions, made as Makefile.generated_files makes them.
+gen_openapi() {
+	local src="$1" go="$2" gopath="$3"
+	local out="$src/pkg/generated/openapi/zz_generated.openapi.go"
+	[ -s "$out" ] && return
+	log "openapi-gen (pkg/generated/openapi)"
+	(cd "$src" && GOPATH="$gopath" GO111MODULE=off CGO_ENABLED=0 GOCACHE="$CACHE/gocache" GOFLAGS= GOTOOLCHAIN=local \
+		"$go" build -o "$gopath/bin/openapi-gen" ./vendor/k8s.io/kube-openapi/cmd/openapi-gen >&2)
+	local inputs
+	inputs="$(cd "$src" && find -H . \( -path './_*' -o -path './.*' -o -path ./vendor \) -prune -o -type f -name '*.go' -print \
+		| sed 's|^./staging/src/|vendor/|; s|^./||' | grep -v '/[^/]*/[^/]*_test\.go$' \
+		| xargs grep -l '^// *+k8s:' | xargs grep -l '+k8s:openapi-gen=' \
+		| grep -v -e '^vendor/k8s.io/code-generator/' -e '^vendor/k8s.io/sample-apiserver/' \
+		| xargs -n1 dirname | LC_ALL=C sort -u | sed 's|^|k8s.io/kubernetes/|' | paste -sd, -)"
+	(cd "$src" && GOPATH="$gopath" GO111MODULE=off "$gopath/bin/openapi-gen" --logtostderr -i "$inputs" \
+		-p k8s.io/kubernetes/pkg/generated/openapi -O zz_generated.openapi -o "$gopath/src" \
+		-h vendor/k8s.io/code-generator/hack/boilerplate.go.txt -r "$gopath/openapi-violations.report" >&2)
+	[ -s "$out" ] || die "openapi-gen wrote no $out"
+}
+
 build() {
 	if cache_is_valid; then
 		log "using the cached build in $BIN (recipe $RECIPE, kubelet without cloud SDKs)"
 		return
 	fi
-	log "building Kubernetes $VERSION (about 5 minutes per component on 2 cores)"
+	log "building Kubernetes $VERSION (about 5 minutes on 2 cores)"
 	apt_install dpkg-dev ca-certificates
 	private_apt update >&2
 	DEBIAN_FRONTEND=noninteractive private_apt install -y --no-install-recommends golang-1.23-go >&2
@@ -115,6 +136,7 @@ build() {
 		"$src/pkg/kubelet/cadvisor/cadvisor_linux.go"; then
 		die "the cloud imports are still in the kubelet's sources"
 	fi
+	gen_openapi "$src" "$go" "$gopath"
 	local pkg=k8s.io/kubernetes/vendor/k8s.io/component-base/version
 	local ldflags="-s -w -X $pkg.gitVersion=v$VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=20 -X $pkg.gitTreeState=clean"
 	mkdir -p "$BIN"
@@ -282,6 +304,7 @@ containerd_config() {
 	  sandbox_image = "$PAUSE_IMAGE"
 	  restrict_oom_score_adj = true
 	  enable_selinux = false
+	  netns_mounts_under_state_dir = true
 	  [plugins."io.containerd.grpc.v1.cri".containerd]
 	    snapshotter = "overlayfs"
 	    default_runtime_name = "runc"
@@ -322,6 +345,7 @@ kubelet_config() {
 	imageGCHighThresholdPercent: 100
 	imageGCLowThresholdPercent: 99
 	evictionHard: {memory.available: 100Mi, nodefs.available: 1%, imagefs.available: 1%}
+	makeIPTablesUtilChains: false
 	syncFrequency: 10s
 	fileCheckFrequency: 10s
 	EOF
@@ -419,6 +443,21 @@ stop_pid() {
 	log "stopped $name"
 }
 
+remove_kube_chains() {  # what kube-proxy --cleanup leaves: the kubelet's chains (only this cluster makes KUBE-*)
+	local table chain
+	iptables -D INPUT -j KUBE-FIREWALL 2>/dev/null || true
+	iptables -D OUTPUT -j KUBE-FIREWALL 2>/dev/null || true
+	iptables -t nat -D POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING 2>/dev/null || true
+	for table in filter nat mangle; do
+		for chain in $(iptables -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^KUBE-/ {print $2}'); do
+			iptables -t "$table" -F "$chain" 2>/dev/null || true
+		done
+		for chain in $(iptables -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^KUBE-/ {print $2}'); do
+			iptables -t "$table" -X "$chain" 2>/dev/null || true
+		done
+	done
+}
+
 stop() {
 	need_root
 	[ -d "$STATE" ] || { log "not running"; return; }
@@ -439,6 +478,7 @@ stop() {
 		stop_pid "$c"
 	done
 	"$BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
+	remove_kube_chains
 	# Mounts containerd and the kubelet made under the state directory (deepest first).
 	awk -v s="$STATE/" 'index($2, s) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null || true

@@ -108,12 +108,10 @@ def _fail(
     timeout: float,
 ) -> Iterator[Event]:
     """Diagnose, roll back to ``previous`` and wait for it, then raise the deploy's error."""
-    from devenv.deliver.cluster import ClusterError as Failed
-
     details = diagnose(cluster, namespace, failure.workload)
     yield Warning(f"{failure.workload} failed: {failure.reason}")
     if previous is None:
-        raise Failed(
+        raise ClusterError(
             f"deploy failed: {failure.workload}: {failure.reason}; there is no earlier release to roll back to",
             details="\n".join(details),
             hint="fix it and deploy again; `devenv history` lists the releases",
@@ -125,7 +123,7 @@ def _fail(
         back = f"rolled back to revision {release.revision}"
     except RolloutFailed as again:
         back = f"the rollback to revision {release.revision} did not finish either ({again})"
-    raise Failed(
+    raise ClusterError(
         f"deploy failed: {failure.workload}: {failure.reason}; {back}",
         details="\n".join(details),
         hint="see the events and logs above; `devenv history --env ENV` lists the releases",

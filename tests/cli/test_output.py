@@ -22,6 +22,7 @@ from devenv.events import (
     CheckSummary,
     Event,
     Graph,
+    ImageBuilt,
     ImportedService,
     ImportSummary,
     LogLine,
@@ -29,6 +30,9 @@ from devenv.events import (
     Message,
     Output,
     PlanReady,
+    Release,
+    ReleaseHistory,
+    RolloutProgress,
     Schema,
     ServiceChanged,
     ServiceCheckResult,
@@ -239,6 +243,20 @@ CASES: list[tuple[Event, str, str, list[str]]] = [
         "shop: 1 check failed (api/style) in 3.1s, 2 at a time\n"),
         "",
         ["app/x.py:1:1: F401", "shop: checks", "1 check failed (api/style)"],
+    ),
+    # delivery (devenv build, deploy, history)
+    (
+        ImageBuilt("api", "r.example.com/shop-api:abc", "r.example.com/shop-api@sha256:0123"),
+        "==> built api: r.example.com/shop-api@sha256:0123\n",
+        "",
+        ["built api: r.example.com/shop-api@sha256:0123"],
+    ),
+    (RolloutProgress("Deployment/api", 2, 2, True), "==> Deployment/api: 2/2 ready (done)\n", "", ["2/2 ready (done)"]),
+    (
+        ReleaseHistory("staging", "shop-staging", [Release(1, "abc", "abc", "2026-01-01T00:00:00Z", "deployed")]),
+        "REVISION  COMMIT  TAG  TIME                  STATUS\n1         abc     abc  2026-01-01T00:00:00Z  deployed\n",
+        "",
+        ["REVISION", "deployed"],
     ),
 ]
 

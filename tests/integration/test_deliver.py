@@ -9,6 +9,7 @@ order: deploy, a broken release rolled back automatically, then a rollback on pu
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -111,6 +112,9 @@ def shop(registry, kubeconfig, tmp_path_factory):
     finally:
         os.environ.clear()
         os.environ.update(saved)
+        record = json.loads((root / ".devenv" / "images.json").read_text()) if (root / ".devenv").is_dir() else {}
+        built = [image["ref"] for entry in record.values() for image in entry["images"].values()]
+        subprocess.run(["docker", "rmi", "--no-prune", *built], capture_output=True, check=False)
         subprocess.run(
             ["kubectl", "--kubeconfig", str(kubeconfig), "delete", "namespace", f"{name}-{ENV}", "--wait=false"],
             capture_output=True,

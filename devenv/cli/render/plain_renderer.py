@@ -12,6 +12,7 @@ from devenv.events import (
     Described,
     Document,
     Event,
+    ImageBuilt,
     ImportedService,
     ImportSummary,
     LogLine,
@@ -19,6 +20,7 @@ from devenv.events import (
     Output,
     PlanReady,
     ReleaseHistory,
+    RolloutProgress,
     ServiceChanged,
     ServiceCheckResult,
     ServicesRestarted,
@@ -140,6 +142,14 @@ class PlainRenderer:
     def _history(self, event: ReleaseHistory) -> None:  # devenv history (devenv/cli/render/deliver.py)
         for line in deliver.history_lines(event):
             _line(line)
+
+    @render.register
+    def _image_built(self, event: ImageBuilt) -> None:  # devenv build
+        _line(f"==> {event.describe()}")
+
+    @render.register
+    def _rollout(self, event: RolloutProgress) -> None:  # devenv deploy / rollback
+        _line(f"==> {event.describe()}")
 
     def close(self) -> None:
         """Nothing to clean up: every line is flushed as it is written."""

@@ -16,6 +16,7 @@ from devenv.events import (
     Described,
     Document,
     Event,
+    ImageBuilt,
     ImportedService,
     ImportSummary,
     LogLine,
@@ -23,6 +24,7 @@ from devenv.events import (
     Output,
     PlanReady,
     ReleaseHistory,
+    RolloutProgress,
     ServiceChanged,
     ServiceCheckResult,
     ServicesRestarted,
@@ -241,6 +243,17 @@ class RichRenderer:
         self.close()
         for line in deliver.history_lines(event):
             self._plain(line)
+
+    @render.register
+    def _image_built(self, event: ImageBuilt) -> None:  # devenv build
+        self.close()
+        self.console.print(f"[green]{escape(event.describe())}[/]")
+
+    @render.register
+    def _rollout(self, event: RolloutProgress) -> None:  # devenv deploy / rollback
+        if event.done:
+            self.console.print(f"[green]{escape(event.describe())}[/]")
+        self._spin(event.describe())
 
     def close(self) -> None:
         """Stop the spinner, if one is running."""
