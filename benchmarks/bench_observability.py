@@ -36,6 +36,7 @@ import importlib.util
 import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -160,6 +161,7 @@ class Server:
 
     def __init__(self, baseline: bool = False, max_spans: int = 20_000, max_logs: int = 20_000):
         self.port = free_port()
+        self.tmp: str | None = None
         env = {**os.environ, "PYTHONPATH": str(ROOT), "DEVENV_DASHBOARD_HOST": "127.0.0.1",
                "DEVENV_DASHBOARD_PORT": str(self.port), "DEVENV_DASHBOARD_OTLP_PORT": str(self.port),
                "DEVENV_DASHBOARD_MAX_SPANS": str(max_spans), "DEVENV_DASHBOARD_MAX_LOGS": str(max_logs)}  # fmt: skip
@@ -227,6 +229,8 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- the measurements
@@ -382,6 +386,7 @@ def latency(rounds: int, requests: int = 2_000) -> dict[str, Any]:
         traces = len(json.loads(dashboard.get("/api/traces?limit=100000")))
     finally:
         dashboard.stop()
+        shutil.rmtree(venv.parent, ignore_errors=True)
     with_sdk = statistics.median(results["instrumented"])
     without = statistics.median(results["baseline_sdk_disabled"])
     overhead = round((with_sdk / without - 1) * 100, 2)

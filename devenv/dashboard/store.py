@@ -106,7 +106,7 @@ class Store:
 
     def add_spans(self, spans: Iterable[Span]) -> int:
         """Keep ``spans``, dropping the oldest beyond the limit; returns how many were added."""
-        added = 0
+        added, now = 0, time.time()
         traces = self.traces
         for span in spans:
             self.spans.append(span)
@@ -115,9 +115,8 @@ class Store:
                 traces[span.trace_id] = found = deque()
             found.append(span)
             added += 1
-            self.last_seen[span.service] = 0.0
+            self.last_seen[span.service] = now
         self._drop_spans()
-        self._seen()
         return added
 
     def _drop_spans(self) -> None:
@@ -135,36 +134,28 @@ class Store:
 
     def add_logs(self, records: Iterable[LogRecord]) -> int:
         """Keep ``records`` (numbered in arrival order), dropping the oldest beyond the limit."""
-        added = 0
+        added, now = 0, time.time()
         for record in records:
             record.seq = next(self._seq)
             self.logs.append(record)
-            self.last_seen[record.service] = 0.0
+            self.last_seen[record.service] = now
             added += 1
         while len(self.logs) > self.max_logs:
             self.logs.popleft()
-        self._seen()
         return added
 
     def add_metrics(self, points: Iterable[MetricPoint]) -> int:
         """Keep the latest value of each (service, metric)."""
-        added = 0
+        added, now = 0, time.time()
         for point in points:
             key = (point.service, point.name)
             self.metrics.pop(key, None)
             self.metrics[key] = point
-            self.last_seen[point.service] = 0.0
+            self.last_seen[point.service] = now
             added += 1
         while len(self.metrics) > self.max_metrics:
             del self.metrics[next(iter(self.metrics))]
-        self._seen()
         return added
-
-    def _seen(self) -> None:
-        now = time.time()
-        for service, when in self.last_seen.items():
-            if when == 0.0:
-                self.last_seen[service] = now
 
     # --- queries -------------------------------------------------------------------------
 

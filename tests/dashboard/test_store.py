@@ -49,6 +49,7 @@ def test_log_filters() -> None:
             log("Job Done", service="worker", trace="t2"),
         ]
     )
+    assert store.services() == ["api", "worker"] and all(store.last_seen.values())
     assert [r.body for r in store.find_logs(trace_id="T1")] == ["request done", "job failed"]
     assert [r.body for r in store.find_logs(service="worker")] == ["job failed", "Job Done"]
     assert [r.body for r in store.find_logs(level="warn")] == ["job failed"]
