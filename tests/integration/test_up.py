@@ -48,7 +48,9 @@ def test_up_serves_data_from_postgres_and_data_survives_down_up(project, cli):
     code, out, _ = cli("-C", project.root, "status", "--json")
     report = json.loads(out)
     assert code == 0
-    assert {s["service"]: s["ready"] for s in report["services"]} == {"db": True, "cache": True, "api": True}
+    assert {s["service"]: s["ready"] for s in report["services"]} == {
+        "db": True, "cache": True, "api": True, "devenv-dashboard": True
+    }
 
     # converges: a second `up` with everything running changes nothing
     code, out, _ = cli("-C", project.root, "--output", "plain", "up")
