@@ -14,6 +14,7 @@ Stdlib only: it talks to the API server with the kubeconfig's token on loopback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -138,10 +139,8 @@ def provision(api: Api, volumes: Path) -> None:
 
 
 def reload_dnsmasq(pidfile: Path) -> None:
-    try:
+    with contextlib.suppress(OSError, ValueError):
         os.kill(int(pidfile.read_text().strip()), signal.SIGHUP)
-    except (OSError, ValueError):
-        pass
 
 
 def main() -> None:
