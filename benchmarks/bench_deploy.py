@@ -6,9 +6,10 @@ on loopback with TLS from a test CA), same manifests: the baseline applies exact
 devenv renders (pinned by digest, for the server's version, with the Secret) as a
 kustomization, then waits with `kubectl rollout status` for every Deployment and
 StatefulSet and `kubectl wait --for=condition=complete` for every Job. Each run starts
-from an empty namespace (deleted and gone before the clock starts); images are already
-on the node for both. devenv's time is to its exit, so it includes its smoke check and
-the release record, which the baseline does not do. Results:
+from an empty namespace (deleted and gone before the clock starts); an untimed warm-up
+deploy first puts every image on the node, so neither side pays a first pull. devenv's
+time is to its exit, so it includes its start-up, smoke check and release record, which
+the baseline does not do. Results:
 benchmarks/results/deploy.json. Needs root (the cluster).
 """
 
@@ -159,6 +160,7 @@ def main() -> int:
             }
         )
         items = kustomization(root, env, namespace, work / "kustomize")
+        devenv_run(root, env)  # warm-up, untimed: every image on the node before either side is measured
         devenv_times, kubectl_times = [], []
         for _ in range(RUNS):
             delete_namespace(kubectl, namespace, env)
