@@ -16,9 +16,10 @@ Kinds depend on nothing else in devenv (the spec model imports the registry for 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from devenv.kinds.snapshots import SnapshotContext, SnapshotInfo
 
@@ -53,6 +54,25 @@ class ClusterDefaults:
     not_seeded_because: str = ""  # the end of the warning when it cannot: why, and what to do instead
 
 
+class DependencySettings(Protocol):
+    """What a kind may read from one spec dependency (``dependencies.<name>``) in :meth:`DependencyKind.bind`."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def image(self) -> str | None: ...
+    @property
+    def port(self) -> int | None: ...
+    @property
+    def health_command(self) -> str | list[str] | None: ...
+    @property
+    def data(self) -> str | None: ...
+    @property
+    def env(self) -> Mapping[str, str]: ...
+    @property
+    def url(self) -> str | None: ...
+
+
 class DependencyKind:
     """One dependency kind. Subclasses set the class attributes and override what differs."""
 
@@ -85,6 +105,17 @@ class DependencyKind:
     # Program files of devenv/kinds/ itself (beside seedlib.sh) that join the seeding program:
     # helpers two kinds share (csv_header.awk: PostgreSQL's and MySQL's CSV header reader).
     shared_programs: ClassVar[tuple[str, ...]] = ()
+    # Optional settings of `dependencies.<name>` beyond kind, version, image, host_port, profiles and
+    # compose that this kind takes (port, health_command, data, env, url, ...); any other is a spec
+    # error at its line. `required_settings`: those it cannot do without.
+    settings: ClassVar[frozenset[str]] = frozenset()
+    required_settings: ClassVar[frozenset[str]] = frozenset()
+    # The kind of a dependency that names an `image` and no `kind` (one kind at most sets it).
+    chosen_by_image: ClassVar[bool] = False
+
+    def bind(self, dependency: DependencySettings) -> DependencyKind:
+        """The kind as one dependency's settings make it (default: the kind itself, settings-free)."""
+        return self
 
     # --- image and environment ------------------------------------------------------------
 

@@ -110,13 +110,15 @@ def render_compose(project: Project) -> Rendered:
             entry["command"] = list(kind.server_args)
         env = kind.container_env(spec.name, DEV_USER, DEV_PASSWORD)
         if env:
-            entry["environment"] = env
+            entry["environment"] = {key: escape_dollars(value) for key, value in env.items()}
         if dependency.host_port is not None:
             entry["ports"] = [f"127.0.0.1:{dependency.host_port}:{kind.port}"]
         if kind.data_path:  # a kind that keeps nothing on disk (Memcached) gets no volume
             entry["volumes"] = [f"{name}-data:{kind.data_path}"]
             volumes[f"{name}-data"] = {}
-        entry["healthcheck"] = healthcheck(["CMD", *kind.health_command(spec.name)], "120s")
+        ready = kind.health_command(spec.name)
+        if ready:  # any image without a health_command: started is ready (devenv/kinds/generic/)
+            entry["healthcheck"] = healthcheck(["CMD", *(escape_dollars(word) for word in ready)], "120s")
         if dependency.profiles:
             entry["profiles"] = list(dependency.profiles)
         entry["labels"] = {LABEL_ROLE: "dependency", LABEL_KIND: dependency.kind}
@@ -209,7 +211,7 @@ def render_compose(project: Project) -> Rendered:
 
 def _condition(project: Project, target: str) -> str:
     if target in project.spec.dependencies:
-        return "service_healthy"
+        return "service_healthy" if kind_of(project.spec.dependencies[target]).health_command("") else "service_started"
     other = project.spec.services[target]
     checked = (other.health and other.port) or other.health_command is not None
     return "service_healthy" if checked else "service_started"

@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from devenv import kinds
 from devenv.spec.checks_model import ProjectChecks, ServiceChecks
-from devenv.spec.service_fields import Profile, ServiceFields
+from devenv.spec.service_fields import Profile, ServiceFields, _command_form
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 TEMPLATES = ("backend", "frontend", "worker")
@@ -93,6 +93,12 @@ def _domain(value: str) -> str:
             raise ValueError(
                 f"'{value}' is not a valid domain: dot-separated lower-case labels of letters, digits and '-'"
             )
+    return value
+
+
+def _data_directory(value: str) -> str:
+    if not value.startswith("/") or posixpath.normpath(value) == "/":
+        raise ValueError(f"'{value}' must be an absolute directory in the container, not '/'")
     return value
 
 
@@ -342,6 +348,29 @@ class Dependency(Strict):
     compose: RawCompose = Field(
         default_factory=dict, description="Raw Compose keys of the dependency (docs/spec.md#raw-compose-keys)."
     )
+    # Settings only some kinds take (DependencyKind.settings; devenv/spec/dependency_checks.py says which).
+    port: Port | None = Field(None, description="Any image: the port it serves on the network.")
+    health_command: Annotated[str | list[str], BeforeValidator(_command_form)] | None = Field(
+        None, description="Any image: a command that succeeds when it serves (a list, or a text run by /bin/sh)."
+    )
+    data: Annotated[str, AfterValidator(_data_directory)] | None = Field(
+        None, description="Any image: the directory it keeps its data in (a named volume; a PVC in a cluster)."
+    )
+    env: dict[EnvName, EnvValue] = Field(default_factory=dict, description="Any image: its environment.")
+    url: Annotated[str, Field(min_length=1)] | None = Field(
+        None,
+        description="Any image: the URL its clients get as <NAME>_URL, '{host}' and '{port}' filled in; "
+        "without it they get none.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_from_image(cls, data: Any) -> Any:
+        """No ``kind`` but an ``image``: the kind of any image (devenv/kinds/generic/)."""
+        chosen = kinds.by_image()
+        if isinstance(data, dict) and "kind" not in data and data.get("image") is not None and chosen:
+            return {"kind": chosen, **data}
+        return data
 
     def image_reference(self) -> str:
         """The image it runs: ``image`` when set, else the kind's official image at ``version``."""
