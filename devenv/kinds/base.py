@@ -15,6 +15,7 @@ Kinds depend on nothing else in devenv (the spec model imports the registry for 
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -71,6 +72,15 @@ class DependencySettings(Protocol):
     def env(self) -> Mapping[str, str]: ...
     @property
     def url(self) -> str | None: ...
+    @property
+    def user(self) -> str | None: ...
+    @property
+    def password(self) -> str | None: ...
+    @property
+    def database(self) -> str | None: ...
+
+
+CREDENTIALS = ("user", "password", "database")
 
 
 class DependencyKind:
@@ -113,9 +123,26 @@ class DependencyKind:
     # The kind of a dependency that names an `image` and no `kind` (one kind at most sets it).
     chosen_by_image: ClassVar[bool] = False
 
+    # Development credentials: devenv's unless the dependency names its own (`user`, `password`,
+    # `database` among `settings`); bind() sets them. Methods read these, not DEV_USER/DEV_PASSWORD.
+    user: str = DEV_USER
+    password: str = DEV_PASSWORD
+    database_name: str | None = None
+
+    def setting_problem(self, setting: str, value: object) -> str | None:
+        """What is wrong with one of the kind's settings (``user: root``), or None; a spec error at its line."""
+        return None
+
     def bind(self, dependency: DependencySettings) -> DependencyKind:
-        """The kind as one dependency's settings make it (default: the kind itself, settings-free)."""
-        return self
+        """The kind as one dependency's settings make it: its credentials (default: devenv's)."""
+        given = {key: getattr(dependency, key, None) for key in CREDENTIALS if key in self.settings}
+        if not any(value is not None for value in given.values()):
+            return self
+        bound = copy.copy(self)
+        bound.user = given.get("user") or self.user
+        bound.password = given.get("password") or self.password
+        bound.database_name = given.get("database") or self.database_name
+        return bound
 
     # --- image and environment ------------------------------------------------------------
 
@@ -124,8 +151,8 @@ class DependencyKind:
         return f"{self.repository}:{version or self.default_version}"
 
     def database(self, project: str) -> str:
-        """Name of the project's database (or vhost) inside the server."""
-        return project.replace("-", "_")
+        """Name of the project's database inside the server: the spec's ``database``, else the project's name."""
+        return self.database_name or project.replace("-", "_")
 
     def container_env(self, project: str, user: str = DEV_USER, password: str = DEV_PASSWORD) -> dict[str, str]:
         """Environment the official image reads to set itself up."""
@@ -145,7 +172,8 @@ class DependencyKind:
 
     def host_url(self, host_port: int, project: str) -> str:
         """What ``status`` shows for a dependency published on the host: a URL local tools accept."""
-        return self.url("localhost", project).replace(f"localhost:{self.port}", f"localhost:{host_port}", 1)
+        local = self.url("localhost", project, self.user, self.password)
+        return local.replace(f"localhost:{self.port}", f"localhost:{host_port}", 1)
 
     # --- fixtures -------------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ def connection_env(
     env: dict[str, Any] = {}
     for name, dependency in chosen:
         kind = kind_of(dependency)
-        value = url_for(name, kind) if url_for else kind.url(name, project)
+        value = url_for(name, kind) if url_for else kind.url(name, project, kind.user, kind.password)
         env[f"{env_name(name)}_URL"] = value
         if len(per_kind[dependency.kind]) == 1 and kind.url_env:
             env.setdefault(kind.url_env, value)

@@ -36,6 +36,10 @@ def check_dependency_settings(spec: Spec, problem: Problem) -> None:
                 problem((*("dependencies", name), setting), f"{where}.{setting}",
                         f"a {kind.name} dependency has no setting '{setting}'", key=True,
                         hint=f"besides {', '.join(COMMON)}, it takes {takes}")  # fmt: skip
+        for setting in taken:
+            trouble = kind.setting_problem(setting, getattr(dependency, setting))
+            if setting in dependency.model_fields_set and trouble:
+                problem(("dependencies", name, setting), f"{where}.{setting}", trouble)
         if not kind.repository and dependency.image is None:
             problem(("dependencies", name, "kind"), f"{where}.kind",
                     f"a {kind.name} dependency runs the image you name, and this one names none",

@@ -158,3 +158,12 @@ def test_fixtures_and_add_dependency_are_refused_clearly(make_project, tmp_path)
     (tmp_path / "other" / "devenv.yaml").write_text("name: shop\n")
     code, out, err = run_cli("-C", tmp_path / "other", "add", "dependency", "generic")
     assert code == 2 and "names its own image" in out + err
+
+
+def test_the_json_schema_lets_image_stand_for_kind():
+    from devenv.spec.model import Spec
+
+    dependency = Spec.model_json_schema()["$defs"]["Dependency"]
+    assert "kind" not in dependency.get("required", [])
+    assert dependency["anyOf"] == [{"required": ["kind"]}, {"required": ["image"]}]
+    assert {"port", "health_command", "data", "env", "url"} <= set(dependency["properties"])

@@ -15,7 +15,7 @@ import shlex
 from typing import Any
 
 from devenv.fixtures.render import FIXTURES_PATH, seed_environment, seed_programs
-from devenv.kinds import env_name, kind_of
+from devenv.kinds import DEV_USER, env_name, kind_of
 from devenv.render.k8s.config import looks_secret, secret_ref
 from devenv.render.k8s.meta import (
     DEFAULT_STORAGE,
@@ -73,7 +73,8 @@ def _credentials(target: Target, name: str, dependency: Dependency) -> tuple[lis
     for key, value in kind.container_env(target.name, _USER, _PASSWORD).items():
         if value in (_USER, _PASSWORD):
             secret_key = f"{env_name(name)}_{'USER' if value == _USER else 'PASSWORD'}"
-            target.secret_keys.setdefault(secret_key, "")
+            # secrets.example suggests the user the spec names (never its password)
+            target.secret_keys.setdefault(secret_key, kind.user if value == _USER and kind.user != DEV_USER else "")
             env.append({"name": key, "valueFrom": secret_ref(target, secret_key)})
             if value == _USER:
                 user_var = key
