@@ -42,6 +42,7 @@ dependencies:
     image: nats:2.10
     port: 4222
 images: {registry: ghcr.io/acme}
+observability: false
 environments:
   prod: {}
 """
