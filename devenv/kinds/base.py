@@ -129,6 +129,31 @@ class DependencyKind:
     password: str = DEV_PASSWORD
     database_name: str | None = None
 
+    def credentials_in(self, env: Mapping[str, str]) -> dict[str, str]:
+        """The ``user``, ``password`` (and ``database``) settings that give the image what ``env`` gives it.
+
+        For ``devenv import``: {} unless ``env`` names both the user and the password in the
+        variables :meth:`container_env` sets, and the database too or the image has a default
+        for it (:meth:`default_database`).
+        """
+        if not {"user", "password"} <= self.settings:
+            return {}
+        project, user, password = "\x00project", "\x00user", "\x00password"
+        variables = {value: key for key, value in self.container_env(project, user, password).items()}
+        found = {"user": env.get(variables.get(user, "")), "password": env.get(variables.get(password, ""))}
+        if found["user"] is None or found["password"] is None:
+            return {}
+        if "database" in self.settings:
+            database = env.get(variables.get(self.database(project), "")) or self.default_database(found["user"])
+            if database is None:
+                return {}
+            found["database"] = database
+        return {key: value for key, value in found.items() if value is not None}
+
+    def default_database(self, user: str) -> str | None:
+        """The database the image creates when told of none (None: it creates none)."""
+        return None
+
     def setting_problem(self, setting: str, value: object) -> str | None:
         """What is wrong with one of the kind's settings (``user: root``), or None; a spec error at its line."""
         return None

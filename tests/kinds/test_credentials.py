@@ -120,3 +120,31 @@ def test_status_shows_the_host_url_with_the_specs_credentials(make_project):
     desired = desired_from_compose(render_compose(load_project(make_project(plain), environ={})).data)
     assert desired["db"].host_url is None  # devenv's credentials: the kind's URL, no label
     assert urls(desired["db"]) == ["postgresql://devenv:devenv@localhost:15432/my_shop"]
+
+
+@pytest.mark.parametrize(
+    ("name", "env", "expect"),
+    [
+        (
+            "postgres",
+            {"POSTGRES_USER": "shop", "POSTGRES_PASSWORD": "x"},
+            {"user": "shop", "password": "x", "database": "shop"},
+        ),
+        ("postgres", {"POSTGRES_PASSWORD": "x"}, {}),  # the image's default user: left raw
+        (
+            "mysql",
+            {"MYSQL_USER": "a", "MYSQL_PASSWORD": "b", "MYSQL_DATABASE": "c"},
+            {"user": "a", "password": "b", "database": "c"},
+        ),
+        ("mysql", {"MYSQL_USER": "a", "MYSQL_PASSWORD": "b"}, {}),  # no database: the image creates none
+        (
+            "mariadb",
+            {"MARIADB_USER": "a", "MARIADB_PASSWORD": "b", "MARIADB_DATABASE": "c"},
+            {"user": "a", "password": "b", "database": "c"},
+        ),
+        ("rabbitmq", {"RABBITMQ_DEFAULT_USER": "g", "RABBITMQ_DEFAULT_PASS": "g"}, {"user": "g", "password": "g"}),
+        ("redis", {"REDIS_PASSWORD": "x"}, {}),
+    ],
+)
+def test_import_reads_the_credentials_from_the_images_own_variables(name, env, expect):
+    assert kinds.get(name).credentials_in(env) == expect

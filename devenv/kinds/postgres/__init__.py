@@ -70,6 +70,10 @@ class Postgres(DependencyKind):
         """PGDATA in a subdirectory: volume roots may hold lost+found, which initdb refuses."""
         return {"PGDATA": f"{self.data_path}/pgdata"}
 
+    def default_database(self, user: str) -> str | None:
+        """Without POSTGRES_DB, the image creates a database named after the user."""
+        return user
+
     def health_command(self, project: str, user: str = DEV_USER) -> list[str]:
         """pg_isready against the project's database."""
         return ["pg_isready", "-h", "127.0.0.1", "-U", user, "-d", self.database(project)]
