@@ -241,11 +241,34 @@ def _dependency(original: str, name: str, entry: dict[str, Any], kind: kinds.Dep
     profiles = entry.get("profiles")
     if isinstance(profiles, list) and profiles and all(isinstance(p, str) and PROFILE.match(p) for p in profiles):
         spec["profiles"] = list(profiles)
+    spec.update(_credentials(kind, entry.get("environment")))
     summary = f"dependency ({kind.name} {version or ''}".rstrip() + (f", image {override})" if override else ")")
     proposal = Proposal(original, name, "dependency", spec, summary)
     if original != name:
         proposal.notes.append(renamed_note(original, entry))
     return proposal
+
+
+def _credentials(kind: kinds.DependencyKind, environment: object) -> dict[str, str]:
+    """``user``, ``password``, ``database`` from the image's own variables (docs/spec.md#credentials).
+
+    Only when the spec can say them (plain names, a password a URL carries as is), so the
+    connection URLs, seeding and snapshots use what the image was given.
+    """
+    from pydantic import TypeAdapter, ValidationError
+
+    from devenv.spec.model import SqlName, UrlSafe
+
+    if not isinstance(environment, dict):
+        return {}
+    env = {key: unescape(value) for key, value in environment.items() if isinstance(value, str)}
+    found = kind.credentials_in(env)
+    try:
+        for key, value in found.items():
+            TypeAdapter(UrlSafe if key == "password" else SqlName).validate_python(value)
+    except ValidationError:
+        return {}
+    return found
 
 
 def _built(original: str, name: str, entry: dict[str, Any], build: dict[str, Any], where: Where) -> Proposal:

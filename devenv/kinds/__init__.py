@@ -12,11 +12,20 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import cache
-from typing import Protocol
 
-from devenv.kinds.base import DEV_PASSWORD, DEV_USER, DependencyKind, env_name
+from devenv.kinds.base import DEV_PASSWORD, DEV_USER, DependencyKind, DependencySettings, env_name
 
-__all__ = ["DEV_PASSWORD", "DEV_USER", "DependencyKind", "env_name", "get", "kind_of", "kinds", "names"]
+__all__ = [
+    "DEV_PASSWORD",
+    "DEV_USER",
+    "DependencyKind",
+    "by_image",
+    "env_name",
+    "get",
+    "kind_of",
+    "kinds",
+    "names",
+]
 
 
 @cache
@@ -47,13 +56,11 @@ def get(name: str) -> DependencyKind:
     return kinds()[name]
 
 
-class HasKind(Protocol):
-    """Anything with a ``kind`` name: a spec dependency."""
-
-    @property
-    def kind(self) -> str: ...
+def by_image() -> str | None:
+    """The kind of a dependency that names an ``image`` and no ``kind`` (any image: devenv/kinds/generic/)."""
+    return next((name for name, kind in kinds().items() if kind.chosen_by_image), None)
 
 
-def kind_of(dependency: HasKind) -> DependencyKind:
-    """The kind of a spec dependency."""
-    return kinds()[dependency.kind]
+def kind_of(dependency: DependencySettings) -> DependencyKind:
+    """The kind of a spec dependency, bound to its settings (:meth:`DependencyKind.bind`)."""
+    return kinds()[dependency.kind].bind(dependency)

@@ -15,10 +15,12 @@ Kinds depend on nothing else in devenv (the spec model imports the registry for 
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from devenv.kinds.snapshots import SnapshotContext, SnapshotInfo
 
@@ -53,6 +55,34 @@ class ClusterDefaults:
     not_seeded_because: str = ""  # the end of the warning when it cannot: why, and what to do instead
 
 
+class DependencySettings(Protocol):
+    """What a kind may read from one spec dependency (``dependencies.<name>``) in :meth:`DependencyKind.bind`."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def image(self) -> str | None: ...
+    @property
+    def port(self) -> int | None: ...
+    @property
+    def health_command(self) -> str | list[str] | None: ...
+    @property
+    def data(self) -> str | None: ...
+    @property
+    def env(self) -> Mapping[str, str]: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def user(self) -> str | None: ...
+    @property
+    def password(self) -> str | None: ...
+    @property
+    def database(self) -> str | None: ...
+
+
+CREDENTIALS = ("user", "password", "database")
+
+
 class DependencyKind:
     """One dependency kind. Subclasses set the class attributes and override what differs."""
 
@@ -85,6 +115,59 @@ class DependencyKind:
     # Program files of devenv/kinds/ itself (beside seedlib.sh) that join the seeding program:
     # helpers two kinds share (csv_header.awk: PostgreSQL's and MySQL's CSV header reader).
     shared_programs: ClassVar[tuple[str, ...]] = ()
+    # Optional settings of `dependencies.<name>` beyond kind, version, image, host_port, profiles and
+    # compose that this kind takes (port, health_command, data, env, url, ...); any other is a spec
+    # error at its line. `required_settings`: those it cannot do without.
+    settings: ClassVar[frozenset[str]] = frozenset()
+    required_settings: ClassVar[frozenset[str]] = frozenset()
+    # The kind of a dependency that names an `image` and no `kind` (one kind at most sets it).
+    chosen_by_image: ClassVar[bool] = False
+
+    # Development credentials: devenv's unless the dependency names its own (`user`, `password`,
+    # `database` among `settings`); bind() sets them. Methods read these, not DEV_USER/DEV_PASSWORD.
+    user: str = DEV_USER
+    password: str = DEV_PASSWORD
+    database_name: str | None = None
+
+    def credentials_in(self, env: Mapping[str, str]) -> dict[str, str]:
+        """The ``user``, ``password`` (and ``database``) settings that give the image what ``env`` gives it.
+
+        For ``devenv import``: {} unless ``env`` names both the user and the password in the
+        variables :meth:`container_env` sets, and the database too or the image has a default
+        for it (:meth:`default_database`).
+        """
+        if not {"user", "password"} <= self.settings:
+            return {}
+        project, user, password = "\x00project", "\x00user", "\x00password"
+        variables = {value: key for key, value in self.container_env(project, user, password).items()}
+        found = {"user": env.get(variables.get(user, "")), "password": env.get(variables.get(password, ""))}
+        if found["user"] is None or found["password"] is None:
+            return {}
+        if "database" in self.settings:
+            database = env.get(variables.get(self.database(project), "")) or self.default_database(found["user"])
+            if database is None:
+                return {}
+            found["database"] = database
+        return {key: value for key, value in found.items() if value is not None}
+
+    def default_database(self, user: str) -> str | None:
+        """The database the image creates when told of none (None: it creates none)."""
+        return None
+
+    def setting_problem(self, setting: str, value: object) -> str | None:
+        """What is wrong with one of the kind's settings (``user: root``), or None; a spec error at its line."""
+        return None
+
+    def bind(self, dependency: DependencySettings) -> DependencyKind:
+        """The kind as one dependency's settings make it: its credentials (default: devenv's)."""
+        given = {key: getattr(dependency, key, None) for key in CREDENTIALS if key in self.settings}
+        if not any(value is not None for value in given.values()):
+            return self
+        bound = copy.copy(self)
+        bound.user = given.get("user") or self.user
+        bound.password = given.get("password") or self.password
+        bound.database_name = given.get("database") or self.database_name
+        return bound
 
     # --- image and environment ------------------------------------------------------------
 
@@ -93,8 +176,8 @@ class DependencyKind:
         return f"{self.repository}:{version or self.default_version}"
 
     def database(self, project: str) -> str:
-        """Name of the project's database (or vhost) inside the server."""
-        return project.replace("-", "_")
+        """Name of the project's database inside the server: the spec's ``database``, else the project's name."""
+        return self.database_name or project.replace("-", "_")
 
     def container_env(self, project: str, user: str = DEV_USER, password: str = DEV_PASSWORD) -> dict[str, str]:
         """Environment the official image reads to set itself up."""
@@ -114,7 +197,8 @@ class DependencyKind:
 
     def host_url(self, host_port: int, project: str) -> str:
         """What ``status`` shows for a dependency published on the host: a URL local tools accept."""
-        return self.url("localhost", project).replace(f"localhost:{self.port}", f"localhost:{host_port}", 1)
+        local = self.url("localhost", project, self.user, self.password)
+        return local.replace(f"localhost:{self.port}", f"localhost:{host_port}", 1)
 
     # --- fixtures -------------------------------------------------------------------------
 

@@ -13,9 +13,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from devenv import probes
+from devenv import kinds, probes
 from devenv.fixtures.render import render_fixtures
-from devenv.kinds import DEV_PASSWORD, DEV_USER, kind_of
+from devenv.kinds import kind_of
 from devenv.probes import probe_files
 from devenv.project import Project
 from devenv.render import service_fields as fields
@@ -36,6 +36,7 @@ CA_SECRET = "devenv_ca"
 LABEL_ROLE = "dev.devenv.role"
 LABEL_HASH = "dev.devenv.config-hash"
 LABEL_KIND = "dev.devenv.kind"
+LABEL_HOST_URL = "dev.devenv.host-url"  # what `status` shows for a dependency that is not its kind's defaults
 DEV_IMAGE_TAG = "dev"
 PROBES = ProgramDir("health", probe_files())
 PROBES_PATH = f"{CONTAINER_DIR}/health"
@@ -108,18 +109,24 @@ def render_compose(project: Project) -> Rendered:
         entry.update(fixtures.dependency_extra.get(name, {}))
         if kind.server_args:
             entry["command"] = list(kind.server_args)
-        env = kind.container_env(spec.name, DEV_USER, DEV_PASSWORD)
+        env = kind.container_env(spec.name, kind.user, kind.password)
         if env:
-            entry["environment"] = env
+            entry["environment"] = {key: escape_dollars(value) for key, value in env.items()}
         if dependency.host_port is not None:
             entry["ports"] = [f"127.0.0.1:{dependency.host_port}:{kind.port}"]
         if kind.data_path:  # a kind that keeps nothing on disk (Memcached) gets no volume
             entry["volumes"] = [f"{name}-data:{kind.data_path}"]
             volumes[f"{name}-data"] = {}
-        entry["healthcheck"] = healthcheck(["CMD", *kind.health_command(spec.name)], "120s")
+        ready = kind.health_command(spec.name, kind.user)
+        if ready:  # any image without a health_command: started is ready (devenv/kinds/generic/)
+            entry["healthcheck"] = healthcheck(["CMD", *(escape_dollars(word) for word in ready)], "120s")
         if dependency.profiles:
             entry["profiles"] = list(dependency.profiles)
         entry["labels"] = {LABEL_ROLE: "dependency", LABEL_KIND: dependency.kind}
+        if dependency.host_port is not None:  # the spec's credentials make another URL than the kind's
+            local = kind.host_url(dependency.host_port, spec.name)
+            if local != kinds.get(dependency.kind).host_url(dependency.host_port, spec.name):
+                entry["labels"][LABEL_HOST_URL] = local
         services[name] = _with_hash(merge_raw(entry, dependency.compose))
     for name, entry in fixtures.services.items():
         services[name] = _with_hash(entry)
@@ -134,7 +141,10 @@ def render_compose(project: Project) -> Rendered:
             entry["command"] = [escape_dollars(arg) for arg in service.command]
         develop = develop_entries(name, service, project.polling)
         labels: dict[str, str] = develop.pop("labels", {})
-        env = connection_env(service.depends_on, spec.dependencies, spec.name)
+        env = {
+            key: escape_dollars(value)
+            for key, value in connection_env(service.depends_on, spec.dependencies, spec.name).items()
+        }
         env.update(develop.pop("environment", {}))
         env.update(local_otel_env(spec, name))
         env.update({key: escape_dollars(value) for key, value in service.env.items()})
@@ -209,7 +219,7 @@ def render_compose(project: Project) -> Rendered:
 
 def _condition(project: Project, target: str) -> str:
     if target in project.spec.dependencies:
-        return "service_healthy"
+        return "service_healthy" if kind_of(project.spec.dependencies[target]).health_command("") else "service_started"
     other = project.spec.services[target]
     checked = (other.health and other.port) or other.health_command is not None
     return "service_healthy" if checked else "service_started"

@@ -31,13 +31,14 @@ def connection_env(
     """
     chosen = [(name, dependencies[name]) for name in depends_on if name in dependencies]
     per_kind: dict[str, list[str]] = {}
-    for name, dependency in chosen:
+    chosen = [(name, dependency) for name, dependency in chosen if kind_of(dependency).url("", project)]
+    for name, dependency in chosen:  # any image without a 'url' template gives none (devenv/kinds/generic/)
         per_kind.setdefault(dependency.kind, []).append(name)
     env: dict[str, Any] = {}
     for name, dependency in chosen:
         kind = kind_of(dependency)
-        value = url_for(name, kind) if url_for else kind.url(name, project)
+        value = url_for(name, kind) if url_for else kind.url(name, project, kind.user, kind.password)
         env[f"{env_name(name)}_URL"] = value
-        if len(per_kind[dependency.kind]) == 1:
+        if len(per_kind[dependency.kind]) == 1 and kind.url_env:
             env.setdefault(kind.url_env, value)
     return dict(sorted(env.items()))

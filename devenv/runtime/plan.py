@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from devenv.errors import UsageError
-from devenv.render.compose import LABEL_HASH, LABEL_KIND, LABEL_ROLE
+from devenv.render.compose import LABEL_HASH, LABEL_HOST_URL, LABEL_KIND, LABEL_ROLE
 from devenv.runtime.engine import ContainerState
 
 
@@ -26,6 +26,7 @@ class Desired:
     kind: str | None = None  # a dependency's kind (devenv/kinds/)
     project: str = ""
     profiles: tuple[str, ...] = ()  # started only when one is asked for (or when named, or needed)
+    host_url: str | None = None  # a dependency's own host URL (its spec's credentials), else its kind's
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ def desired_from_compose(data: dict[str, Any]) -> dict[str, Desired]:
             kind=labels.get(LABEL_KIND) if labels.get(LABEL_ROLE) == "dependency" else None,
             project=str(data.get("name", "")),
             profiles=tuple(str(p) for p in entry.get("profiles") or ()),
+            host_url=labels.get(LABEL_HOST_URL),
         )
     return out
 

@@ -39,6 +39,8 @@ def urls(want: Desired) -> list[str]:
         host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "") else host
         if want.role in ("service", "dashboard"):
             out.append(f"http://{host}:{host_port}")
+        elif want.host_url and host == "localhost":
+            out.append(want.host_url)
         elif want.kind in kinds.names() and host == "localhost" and host_port.isdigit():
             out.append(kinds.get(want.kind).host_url(int(host_port), want.project))
         else:

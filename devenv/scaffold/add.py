@@ -74,6 +74,11 @@ def add_dependency(
     """Add a dependency of a registered kind (devenv/kinds/) to devenv.yaml."""
     if kind not in kinds.names():
         raise UsageError(f"unknown dependency kind '{kind}'", hint=f"choose one of: {', '.join(kinds.names())}")
+    if not kinds.get(kind).repository:  # any image: what it is, only devenv.yaml can say
+        raise UsageError(
+            f"a {kind} dependency names its own image, port and health check",
+            hint="write it in devenv.yaml: dependencies.<name>: {image: ..., port: ...} (docs/spec.md#any-image)",
+        )
     name = name or kind
     check_name(name, "dependency")
     project = load_project(root)

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from devenv.errors import UsageError
 from devenv.events import SnapshotEntry
-from devenv.kinds import kind_of
+from devenv.kinds import get
 from devenv.kinds.snapshots import SnapshotInfo, name_problem
 
 
@@ -40,7 +40,7 @@ def check_name(name: str) -> str:
 
 def capable(dependencies: Mapping[str, HasKind]) -> list[str]:
     """The dependencies whose kind has snapshots, in spec order."""
-    return [name for name, dependency in dependencies.items() if kind_of(dependency).snapshots]
+    return [name for name, dependency in dependencies.items() if get(dependency.kind).snapshots]
 
 
 def selected(dependencies: Mapping[str, HasKind], names: list[str], services: Collection[str] = ()) -> list[str]:
@@ -52,7 +52,7 @@ def selected(dependencies: Mapping[str, HasKind], names: list[str], services: Co
             what = f"'{name}' is a service, not a dependency" if name in services else f"'{name}' is not a dependency"
             raise UsageError(what, hint=f"dependencies: {known}")
         if name not in able:
-            kind = kind_of(dependencies[name]).name
+            kind = get(dependencies[name].kind).name
             raise UsageError(f"dependency '{name}' ({kind}) has no snapshots", hint=_able_hint(able))
     if not able:
         raise UsageError("no dependency of this project has snapshots", hint=_able_hint(able))

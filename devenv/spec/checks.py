@@ -82,6 +82,10 @@ def check_spec(spec: Spec, root: Path, spec_path: Path, positions: Positions) ->
 
     check_service_fields(spec, ports, problem)
 
+    from devenv.spec.dependency_checks import check_dependency_settings
+
+    check_dependency_settings(spec, problem)
+
     resolved_root = root.resolve()
     for name, service in spec.services.items():
         if not service.builds:

@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from devenv import kinds
 from devenv.spec.checks_model import ProjectChecks, ServiceChecks
-from devenv.spec.service_fields import Profile, ServiceFields
+from devenv.spec.service_fields import Profile, ServiceFields, _command_form
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 TEMPLATES = ("backend", "frontend", "worker")
@@ -96,6 +96,24 @@ def _domain(value: str) -> str:
     return value
 
 
+def _data_directory(value: str) -> str:
+    if not value.startswith("/") or posixpath.normpath(value) == "/":
+        raise ValueError(f"'{value}' must be an absolute directory in the container, not '/'")
+    return value
+
+
+def _sql_name(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", value):
+        raise ValueError(f"'{value}' is not a plain name: use letters, digits and '_', not starting with a digit")
+    return value
+
+
+def _url_safe(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9._~-]{1,128}", value):
+        raise ValueError(f"'{value}' goes into connection URLs as is: use letters, digits and . _ ~ -")
+    return value
+
+
 def _strict_int(value: object) -> object:
     """Refuse booleans and strings where a number belongs (YAML 'yes' is not a port)."""
     if isinstance(value, bool) or not isinstance(value, int):
@@ -168,6 +186,8 @@ KindName = Annotated[
     WithJsonSchema({"type": "string", "enum": list(kinds.names()), "description": "What it is."}),
 ]
 Port = Annotated[int, BeforeValidator(_strict_int), Field(ge=1, le=65535)]
+SqlName = Annotated[str, AfterValidator(_sql_name)]
+UrlSafe = Annotated[str, BeforeValidator(_env_value), AfterValidator(_url_safe)]
 Flag = Annotated[bool, BeforeValidator(_strict_bool)]
 EnvValue = Annotated[str, BeforeValidator(_env_value)]
 EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
@@ -320,8 +340,18 @@ class Service(Strict, ServiceFields):
         return self.host_port or self.port
 
 
+def _kind_or_image(schema: dict[str, Any]) -> None:
+    """JSON Schema: ``kind`` may be left out when ``image`` is given (any image: devenv/kinds/generic/)."""
+    required = [key for key in schema.pop("required", []) if key != "kind"]
+    if required:
+        schema["required"] = required
+    schema["anyOf"] = [{"required": ["kind"]}, {"required": ["image"]}]
+
+
 class Dependency(Strict):
-    """A backing service devenv runs from an official image: state lives here."""
+    """A backing service devenv runs from an official image (or any image): state lives here."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_kind_or_image)
 
     kind: KindName = Field(description="What it is (a package in devenv/kinds/).")
     version: Annotated[str, BeforeValidator(_env_value)] | None = Field(
@@ -342,6 +372,34 @@ class Dependency(Strict):
     compose: RawCompose = Field(
         default_factory=dict, description="Raw Compose keys of the dependency (docs/spec.md#raw-compose-keys)."
     )
+    # Settings only some kinds take (DependencyKind.settings; devenv/spec/dependency_checks.py says which).
+    port: Port | None = Field(None, description="Any image: the port it serves on the network.")
+    health_command: Annotated[str | list[str], BeforeValidator(_command_form)] | None = Field(
+        None, description="Any image: a command that succeeds when it serves (a list, or a text run by /bin/sh)."
+    )
+    data: Annotated[str, AfterValidator(_data_directory)] | None = Field(
+        None, description="Any image: the directory it keeps its data in (a named volume; a PVC in a cluster)."
+    )
+    env: dict[EnvName, EnvValue] = Field(default_factory=dict, description="Any image: its environment.")
+    url: Annotated[str, Field(min_length=1)] | None = Field(
+        None,
+        description="Any image: the URL its clients get as <NAME>_URL, '{host}' and '{port}' filled in; "
+        "without it they get none.",
+    )
+
+    # Credentials, for the kinds that have them (postgres, mysql, mariadb, mongodb; rabbitmq: user, password).
+    user: SqlName | None = Field(None, description="The user services connect as; default devenv.")
+    password: UrlSafe | None = Field(None, description="Its password (local development); default devenv.")
+    database: SqlName | None = Field(None, description="The database created for services; default the project's name.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_from_image(cls, data: Any) -> Any:
+        """No ``kind`` but an ``image``: the kind of any image (devenv/kinds/generic/)."""
+        chosen = kinds.by_image()
+        if isinstance(data, dict) and "kind" not in data and data.get("image") is not None and chosen:
+            return {"kind": chosen, **data}
+        return data
 
     def image_reference(self) -> str:
         """The image it runs: ``image`` when set, else the kind's official image at ``version``."""

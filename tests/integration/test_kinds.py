@@ -132,3 +132,32 @@ def test_valkey_seeds_once_serves_redis_url_keeps_data_and_snapshots(project, cl
     code, out, err = cli("-C", project.root, "snapshot", "restore", "before")
     assert code == 0, out + err
     assert client(project, "REDIS_URL", "redis", "GET", "visits") == "1"
+
+
+# --- any image (generic) ---------------------------------------------------------------------------
+
+
+def test_any_image_from_the_spec_is_healthy_in_status_serves_its_url_and_keeps_its_data(project, cli):
+    standins("redis")  # the Redis stand-in, run as an image devenv knows nothing about
+    spec = (
+        "dependencies:\n"
+        "  store:\n"
+        "    image: redis:7\n"
+        "    port: 6379\n"
+        "    health_command: redis-cli -h 127.0.0.1 ping | grep -q PONG\n"
+        "    data: /data\n"
+        "    url: redis://{host}:{port}/0\n"
+    )
+    project.write(APP.format(deps="store") + spec)
+    out = up(cli, project)
+    assert "store: running (healthy)" in out and "app: running" in out
+    code, out, err = cli("-C", project.root, "status", "--json")
+    assert code == 0, err
+    row = next(r for r in json.loads(out)["services"] if r["service"] == "store")
+    assert (row["state"], row["health"]) == ("running", "healthy")
+    assert client(project, "STORE_URL", "redis", "SET", "visits", "41") == "OK"
+    assert client(project, "STORE_URL", "redis", "INCR", "visits") == "42"
+    down(cli, project)
+    assert project.volumes() == [f"{project.name}_store-data"]
+    up(cli, project)
+    assert client(project, "STORE_URL", "redis", "GET", "visits") == "42"

@@ -60,7 +60,10 @@ def test_seeds_sql_and_csv_once_serves_database_url_and_keeps_data(project, cli,
     (fixtures / "030_notes.sql").write_text(SETTINGS)
     lines = ["id,kind,payload"] + [f"{n},{'click' if n % 3 else 'view'},{'p' * (n % 40)}" for n in range(EVENTS)]
     (fixtures / "040_events.csv").write_text("\n".join(lines) + "\n")
-    project.write(APP.format(deps="db") + f"dependencies:\n  db: {{kind: {kind}}}\nfixtures: {{db: fixtures/db}}\n")
+    # mysql with the spec's own credentials (docs/spec.md#credentials), mariadb with devenv's
+    credentials = ", user: shopper, password: s3cret-pw, database: orders" if kind == "mysql" else ""
+    dependency = f"dependencies:\n  db: {{kind: {kind}{credentials}}}\nfixtures: {{db: fixtures/db}}\n"
+    project.write(APP.format(deps="db") + dependency)
 
     started = time.monotonic()
     out = up(cli, project)
@@ -76,6 +79,8 @@ def test_seeds_sql_and_csv_once_serves_database_url_and_keeps_data(project, cli,
     ]
     # what the service sees through DATABASE_URL (and DB_URL)
     assert "MariaDB" in sql(project, "SELECT VERSION()")
+    who = sql(project, "SELECT SUBSTRING_INDEX(CURRENT_USER(), '@', 1), DATABASE()")
+    assert who == ("shopper\torders" if credentials else f"devenv\t{project.name.replace('-', '_')}")
     assert sql(project, "SELECT id, name, country FROM customers ORDER BY id") == (
         '1\tSmith, Ann\tDE\n2\tBob "the builder"\t\\N\n3\tCy\tFR'
     )

@@ -26,6 +26,7 @@ class MongoDB(DependencyKind):
     port = 27017
     data_path = "/data/db"
     url_env = "MONGODB_URI"  # the name MongoDB's own documentation and drivers' examples use
+    settings = frozenset({"user", "password", "database"})  # credentials the spec may name (docs/spec.md#credentials)
     cluster = ClusterDefaults(
         component="database",
         cpu="250m",

@@ -39,6 +39,7 @@ class MySQL(DependencyKind):
     port = 3306
     data_path = "/var/lib/mysql"
     url_env = "DATABASE_URL"
+    settings = frozenset({"user", "password", "database"})  # credentials the spec may name (docs/spec.md#credentials)
     # LOAD DATA LOCAL (the CSV fixtures) is off by default since MySQL 8
     server_args: ClassVar[tuple[str, ...]] = ("--local-infile=ON",)
     fixtures = FixtureFormat(suffixes=(".sql", ".csv"), description="*.sql and *.csv")
@@ -67,6 +68,12 @@ class MySQL(DependencyKind):
             f"{prefix}_USER": user,
         }
 
+    def setting_problem(self, setting: str, value: object) -> str | None:
+        """The image creates ``user`` besides root, which it keeps for itself (with a random password)."""
+        if setting == "user" and str(value).lower() == "root":
+            return "the image keeps 'root' for itself (random password): name another user"
+        return None
+
     def health_command(self, project: str, user: str = DEV_USER) -> list[str]:
         """ping over TCP: the image's set-up server listens on no port, so this waits for the real one."""
         return [self.admin, "ping", "-h", "127.0.0.1", "--silent"]
@@ -81,9 +88,9 @@ class MySQL(DependencyKind):
             "DEVENV_MYSQL_CLIENT": self.client,
             "DEVENV_MYSQL_DATABASE": self.database(project),
             "DEVENV_MYSQL_HOST": host,
-            "DEVENV_MYSQL_PASSWORD": DEV_PASSWORD,
+            "DEVENV_MYSQL_PASSWORD": self.password,
             "DEVENV_MYSQL_PORT": str(self.port),
-            "DEVENV_MYSQL_USER": DEV_USER,
+            "DEVENV_MYSQL_USER": self.user,
         }
 
     def fixture_problem(self, file_name: str) -> str | None:
@@ -94,8 +101,9 @@ class MySQL(DependencyKind):
 
     def records_command(self, project: str, dependency: str) -> tuple[list[str], dict[str, str]]:
         """``<sha256> <file>`` lines from the records table (the default parse_records reads them)."""
-        argv = [self.client, "-h", "127.0.0.1", "-u", DEV_USER, "-N", "-B", "-r", self.database(project), "-e", RECORDS]
-        return argv, {"MYSQL_PWD": DEV_PASSWORD}
+        database = self.database(project)
+        argv = [self.client, "-h", "127.0.0.1", "-u", self.user, "-N", "-B", "-r", database, "-e", RECORDS]
+        return argv, {"MYSQL_PWD": self.password}
 
     def records_missing_mean_empty(self) -> bool:
         """No records table yet: nothing applied."""

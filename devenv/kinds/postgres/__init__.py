@@ -49,6 +49,7 @@ class Postgres(DependencyKind):
     port = 5432
     data_path = "/var/lib/postgresql/data"
     url_env = "DATABASE_URL"
+    settings = frozenset({"user", "password", "database"})  # credentials the spec may name (docs/spec.md#credentials)
     fixtures = FixtureFormat(suffixes=(".sql", ".csv"), description="*.sql and *.csv")
     reset_description = "the public schema"
     shared_programs = ("csv_header.awk",)  # devenv/kinds/csv_header.awk, MySQL's too
@@ -69,6 +70,10 @@ class Postgres(DependencyKind):
         """PGDATA in a subdirectory: volume roots may hold lost+found, which initdb refuses."""
         return {"PGDATA": f"{self.data_path}/pgdata"}
 
+    def default_database(self, user: str) -> str | None:
+        """Without POSTGRES_DB, the image creates a database named after the user."""
+        return user
+
     def health_command(self, project: str, user: str = DEV_USER) -> list[str]:
         """pg_isready against the project's database."""
         return ["pg_isready", "-h", "127.0.0.1", "-U", user, "-d", self.database(project)]
@@ -82,9 +87,9 @@ class Postgres(DependencyKind):
         return {
             "PGDATABASE": self.database(project),
             "PGHOST": host,
-            "PGPASSWORD": DEV_PASSWORD,
+            "PGPASSWORD": self.password,
             "PGPORT": str(self.port),
-            "PGUSER": DEV_USER,
+            "PGUSER": self.user,
         }
 
     def fixture_problem(self, file_name: str) -> str | None:
@@ -96,8 +101,8 @@ class Postgres(DependencyKind):
     def records_command(self, project: str, dependency: str) -> tuple[list[str], dict[str, str]]:
         """psql over the records table."""
         sql = "SELECT checksum || ' ' || file FROM public.devenv_fixtures"
-        argv = ["psql", "-X", "-At", "-h", "127.0.0.1", "-U", DEV_USER, "-d", self.database(project), "-c", sql]
-        return argv, {"PGPASSWORD": DEV_PASSWORD, "PGCONNECT_TIMEOUT": "5"}
+        argv = ["psql", "-X", "-At", "-h", "127.0.0.1", "-U", self.user, "-d", self.database(project), "-c", sql]
+        return argv, {"PGPASSWORD": self.password, "PGCONNECT_TIMEOUT": "5"}
 
     def records_missing_mean_empty(self) -> bool:
         """No records table yet: nothing applied."""
@@ -113,10 +118,10 @@ class Postgres(DependencyKind):
     def _psql(self, ctx: SnapshotContext, file: str, **variables: str) -> ExecResult:
         """Run ``snapshot/<file>`` with psql, connected to a maintenance database (never the project's)."""
         maintenance = "template1" if self.database(ctx.project) == "postgres" else "postgres"
-        argv = ["psql", "-X", "-q", "-At", "-F", "\t", "-h", "127.0.0.1", "-U", DEV_USER, "-d", maintenance]
+        argv = ["psql", "-X", "-q", "-At", "-F", "\t", "-h", "127.0.0.1", "-U", self.user, "-d", maintenance]
         for key, value in variables.items():
             argv += ["-v", f"{key}={value}"]
-        env = {"PGPASSWORD": DEV_PASSWORD, "PGCONNECT_TIMEOUT": "10"}
+        env = {"PGPASSWORD": self.password, "PGCONNECT_TIMEOUT": "10"}
         return ctx.run([*argv, "-f", "-"], stdin=program(self.home, file), env=env)
 
     def snapshot_save(self, ctx: SnapshotContext, name: str, *, replace: bool = False) -> SnapshotInfo:

@@ -53,6 +53,7 @@ class RabbitMQ(DependencyKind):
     port = 5672
     data_path = "/var/lib/rabbitmq"
     url_env = "AMQP_URL"
+    settings = frozenset({"user", "password"})  # credentials the spec may name (docs/spec.md#credentials)
     fixtures = FixtureFormat(exact=("definitions.json",), description="definitions.json")
     reset_description = "the declared queues and exchanges"
     cluster = ClusterDefaults(

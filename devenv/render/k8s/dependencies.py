@@ -15,8 +15,8 @@ import shlex
 from typing import Any
 
 from devenv.fixtures.render import FIXTURES_PATH, seed_environment, seed_programs
-from devenv.kinds import env_name, kind_of
-from devenv.render.k8s.config import secret_ref
+from devenv.kinds import DEV_USER, env_name, kind_of
+from devenv.render.k8s.config import looks_secret, secret_ref
 from devenv.render.k8s.meta import (
     DEFAULT_STORAGE,
     REVISION_HISTORY_LIMIT,
@@ -73,10 +73,15 @@ def _credentials(target: Target, name: str, dependency: Dependency) -> tuple[lis
     for key, value in kind.container_env(target.name, _USER, _PASSWORD).items():
         if value in (_USER, _PASSWORD):
             secret_key = f"{env_name(name)}_{'USER' if value == _USER else 'PASSWORD'}"
-            target.secret_keys.setdefault(secret_key, "")
+            # secrets.example suggests the user the spec names (never its password)
+            target.secret_keys.setdefault(secret_key, kind.user if value == _USER and kind.user != DEV_USER else "")
             env.append({"name": key, "valueFrom": secret_ref(target, secret_key)})
             if value == _USER:
                 user_var = key
+        elif "env" in kind.settings and looks_secret(key):  # a password in the spec's env: the Secret holds it
+            secret_key = f"{env_name(name)}_{key}"
+            target.secret_keys.setdefault(secret_key, "")
+            env.append({"name": key, "valueFrom": secret_ref(target, secret_key)})
         else:
             env.append({"name": key, "value": value})
     env += [{"name": key, "value": value} for key, value in kind.cluster_env().items()]
@@ -96,7 +101,9 @@ def _statefulset(target: Target, name: str, dependency: Dependency) -> dict[str,
     component = dependency_component(dependency)
     object_labels = labels(target, name, component, dependency_version(dependency))
     env, user_var = _credentials(target, name, dependency)
-    check: dict[str, Any] = {"exec": {"command": _health(target, dependency, user_var)}}
+    command = _health(target, dependency, user_var)
+    # any image without a health_command (devenv/kinds/generic/): ready when its port takes connections
+    check: dict[str, Any] = {"exec": {"command": command}} if command else {"tcpSocket": {"port": dependency.kind}}
     tmp, tmp_mount = tmp_volume()
     volumes = [tmp]
     mounts = [{"name": "data", "mountPath": kind.data_path}, tmp_mount] if kind.data_path else [tmp_mount]
