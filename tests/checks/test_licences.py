@@ -37,6 +37,8 @@ def test_normalise():
     assert normalise("BSD License") == "BSD-3-Clause"
     assert normalise(" Python Software Foundation License ") == "PSF-2.0"
     assert normalise("EUPL-1.2") == "EUPL-1.2"
+    assert normalise("3-Clause BSD License") == "BSD-3-Clause"  # protobuf 7's License field, as pip-licenses prints it
+    assert normalise("Simplified BSD License") == "BSD-2-Clause"
 
 
 def test_exceptions_match_normalised_names_and_keep_the_reason():
