@@ -22,8 +22,8 @@ from devenv.errors import DevenvError, UsageError
 from devenv.events import Event, ImageBuilt, Step
 from devenv.files import write_atomic
 from devenv.project import Project
-from devenv.render.compose import CA_SECRET
-from devenv.render.images import mirror_image
+from devenv.render.compose import CA_SECRET, escape_dollars
+from devenv.render.images import mirrored_base_args
 
 RECORD = ".devenv/images.json"
 PROD_STAGE = "prod"
@@ -110,13 +110,8 @@ def build_file(project: Project, service: str, ref: str) -> dict[str, Any]:
     build: dict[str, Any] = {"context": str(project.root / spec.build_path(service)), "target": PROD_STAGE}
     if spec.dockerfile:
         build["dockerfile"] = spec.dockerfile
-    info = project.dockerfiles.get(service)
-    args: dict[str, str] = {}
-    if info is not None:
-        for arg, default in sorted(info.base_image_args().items()):
-            mirrored = mirror_image(default, project.mirror)
-            if mirrored != default:
-                args[arg] = mirrored
+    args = mirrored_base_args(project.dockerfiles.get(service), project.mirror)
+    args.update({key: escape_dollars(value) for key, value in spec.build_args.items()})  # the service's own
     if args:
         build["args"] = args
     build["labels"] = {"dev.devenv.source": ref.rsplit(":", 1)[1]}

@@ -21,7 +21,7 @@ from devenv.project import Project
 from devenv.render import service_fields as fields
 from devenv.render.connections import connection_env
 from devenv.render.develop import develop_entries, develop_programs, health_probe
-from devenv.render.images import mirror_image
+from devenv.render.images import mirror_image, mirrored_base_args
 from devenv.render.observability import DASHBOARD, UI_PORT, dashboard_service, dashboard_settings, local_otel_env
 from devenv.render.programs import CONTAINER_DIR, ProgramDir
 from devenv.render.raw import merge_raw
@@ -233,12 +233,8 @@ def _build(project: Project, name: str, service: Service, warnings: list[str]) -
     info = project.dockerfiles.get(name)
     if target:
         build["target"] = target
-    args: dict[str, str] = {}
+    args = mirrored_base_args(info, project.mirror)
     if info is not None:
-        for arg, default in sorted(info.base_image_args().items()):
-            mirrored = mirror_image(default, project.mirror)
-            if mirrored != default:
-                args[arg] = mirrored
         if project.mirror:
             warnings.extend(
                 f"{service.dockerfile_path(name)}:{entry.line}: FROM {entry.image} is not reached by "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from devenv.spec.dockerfile import DockerfileInfo
+
 DEFAULT_REGISTRY = "docker.io"
 
 
@@ -34,3 +36,15 @@ def mirror_image(ref: str, mirror: dict[str, str]) -> str:
     if best is None:
         return ref
     return best[1] + full[len(best[0]):]
+
+
+def mirrored_base_args(info: DockerfileInfo | None, mirror: dict[str, str]) -> dict[str, str]:
+    """Build args pointing a Dockerfile's ``ARG BASE_IMAGE=...`` defaults through the mirror (those it changes)."""
+    if info is None:
+        return {}
+    args: dict[str, str] = {}
+    for arg, default in sorted(info.base_image_args().items()):
+        mirrored = mirror_image(default, mirror)
+        if mirrored != default:
+            args[arg] = mirrored
+    return args

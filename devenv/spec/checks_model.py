@@ -11,26 +11,11 @@ that fails, and the licence allowlist with per-package exceptions.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 KINDS = ("tests", "style", "types", "outdated", "vulnerabilities", "licences", "integration")
-FORMATS = (
-    "exit-code",
-    "pytest",
-    "vitest",
-    "ruff",
-    "eslint",
-    "mypy",
-    "tsc",
-    "pip-outdated",
-    "npm-outdated",
-    "pip-audit",
-    "npm-audit",
-    "pip-licenses",
-    "license-checker",
-)
 Format = Literal[
     "exit-code",
     "pytest",
@@ -46,6 +31,7 @@ Format = Literal[
     "pip-licenses",
     "license-checker",
 ]
+FORMATS: tuple[str, ...] = get_args(Format)
 Severity = Literal["low", "moderate", "high", "critical"]
 CheckName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
 

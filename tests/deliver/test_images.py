@@ -95,3 +95,16 @@ def test_deploy_needs_pushed_digests(repo):
     digest = "registry.example.com/acme/shop-api@sha256:" + "a" * 64
     (repo / RECORD).write_text(json.dumps({"abc": {"commit": "abc", "images": {"api": {"digest": digest}}}}))
     assert pushed_digests(repo, "abc", ["api"]) == {"api": digest}
+
+
+def test_the_production_build_gets_the_services_own_build_args(make_project):
+    own = "api: {path: services/api, port: 8000, build_args: {GIT_SHA: abc, PRICE: $5}}"
+    spec = SPEC.replace("api: {path: services/api, port: 8000}", own)
+    root = make_project(spec, {"services/api": DOCKERFILE})
+    project = load_project(root, environ={})
+    build = build_file(project, "api", image_ref(project, "api", "abc"))["services"]["api"]["build"]
+    assert build["args"] == {
+        "PYTHON_IMAGE": "mirror.example.com/hub/library/python:3.11-slim",
+        "GIT_SHA": "abc",
+        "PRICE": "$$5",  # a literal dollar in the compose file devenv builds with
+    }
