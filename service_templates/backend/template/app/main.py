@@ -55,15 +55,14 @@ async def lifespan(app: FastAPI):
         log.info("stopped")
 
 
-app = FastAPI(title="backend", lifespan=lifespan)
-telemetry.instrument_app(app)
+app = FastAPI(title="backend", lifespan=lifespan, telemetry=telemetry.fastapi_telemetry())
 
 
 @app.middleware("http")
 async def access_log(request: Request, call_next):
     started = time.perf_counter()
     response = await call_next(request)
-    if request.url.path not in ("/healthz", "/readyz"):
+    if request.url.path not in telemetry.HEALTH_PATHS:
         log.info(
             "request",
             extra={
