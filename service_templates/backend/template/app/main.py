@@ -23,6 +23,7 @@ from app.settings import Settings
 logs.setup()
 telemetry.setup()  # traces, metrics and logs to OTEL_EXPORTER_OTLP_ENDPOINT (app/telemetry.py)
 log = logging.getLogger("app")
+access = logging.getLogger(telemetry.ACCESS_LOGGER)  # stdout only: the request's span has the same facts
 
 
 class NewItem(BaseModel):
@@ -63,7 +64,7 @@ async def access_log(request: Request, call_next):
     started = time.perf_counter()
     response = await call_next(request)
     if request.url.path not in telemetry.HEALTH_PATHS:
-        log.info(
+        access.info(
             "request",
             extra={
                 "method": request.method,

@@ -17,6 +17,10 @@ import logging
 import os
 
 _done = False
+# The access log (app/main.py): one line a request, on stdout only. The request's server span
+# has its facts (method, route, status, duration); sending the line too would cost each
+# request another log record to export (a fifth of the instrumentation's cost).
+ACCESS_LOGGER = "app.access"
 
 
 def enabled() -> bool:
@@ -58,7 +62,9 @@ def setup() -> None:
     logger_provider = LoggerProvider(resource=resource)
     logger_provider.add_log_record_processor(BatchLogRecordProcessor(OTLPLogExporter()))
     set_logger_provider(logger_provider)
-    logging.getLogger().addHandler(LoggingHandler(logger_provider=logger_provider))
+    handler = LoggingHandler(logger_provider=logger_provider)
+    handler.addFilter(lambda record: record.name != ACCESS_LOGGER)
+    logging.getLogger().addHandler(handler)
     logging.getLogger("opentelemetry").propagate = False  # an exporter's complaint must not loop back into it
 
     PsycopgInstrumentor().instrument(enable_commenter=False)
