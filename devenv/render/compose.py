@@ -22,7 +22,14 @@ from devenv.render import service_fields as fields
 from devenv.render.connections import connection_env
 from devenv.render.develop import develop_entries, develop_programs, health_probe
 from devenv.render.images import mirror_image, mirrored_base_args
-from devenv.render.observability import DASHBOARD, UI_PORT, dashboard_service, dashboard_settings, local_otel_env
+from devenv.render.observability import (
+    DASHBOARD,
+    DASHBOARD_HEALTH_INTERVAL,
+    UI_PORT,
+    dashboard_service,
+    dashboard_settings,
+    local_otel_env,
+)
 from devenv.render.programs import CONTAINER_DIR, ProgramDir
 from devenv.render.raw import merge_raw
 from devenv.render.yamlout import dump_yaml
@@ -69,9 +76,9 @@ class Rendered:
         return dict(sorted(out.items()))
 
 
-def healthcheck(test: list[str], start_period: str) -> dict[str, Any]:
-    """A compose health check with devenv's timing."""
-    return {"test": test, "interval": HEALTH_INTERVAL, "timeout": "5s", "retries": 3, "start_period": start_period}
+def healthcheck(test: list[str], start_period: str, interval: str = HEALTH_INTERVAL) -> dict[str, Any]:
+    """A compose health check with devenv's timing (every ``interval`` once up)."""
+    return {"test": test, "interval": interval, "timeout": "5s", "retries": 3, "start_period": start_period}
 
 
 def http_check(service: Service) -> list[str]:
@@ -191,8 +198,9 @@ def render_compose(project: Project) -> Rendered:
     programs = [*fixtures.programs.values(), *develop_programs(spec.services)]
     dashboard = dashboard_settings(spec)
     if dashboard is not None:
-        probe = ["CMD", "python3", f"{PROBES_PATH}/{probes.PYTHON}", f"http://127.0.0.1:{UI_PORT}/healthz"]
-        check = healthcheck(probe, "120s")
+        # -I -S: no site-packages to scan at each start (the probe needs the standard library only)
+        probe = ["CMD", "python3", "-I", "-S", f"{PROBES_PATH}/{probes.PYTHON}", f"http://127.0.0.1:{UI_PORT}/healthz"]
+        check = healthcheck(probe, "120s", DASHBOARD_HEALTH_INTERVAL)
         entry, program = dashboard_service(
             spec, dashboard, project.mirror, CA_SECRET if project.ca_certificates else None, check
         )

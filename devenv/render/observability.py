@@ -27,6 +27,10 @@ OTLP_PORT = 4318
 UI_PORT = 18888
 DASHBOARD_PATH = f"{CONTAINER_DIR}/dashboard"
 BASE_IMAGE = "python:3.11-slim"
+# The dashboard's health check runs less often than a service's (compose.HEALTH_INTERVAL, 15 s):
+# nothing depends on it, `devenv up` probes it itself while it waits, and each check is an exec
+# that costs the engine and a Python start tens of milliseconds of CPU at idle.
+DASHBOARD_HEALTH_INTERVAL = "60s"
 # The SDKs' batch processors send every second (default 5 s): a trace shows up while you look.
 LOCAL_OTEL_ENV = {"OTEL_BSP_SCHEDULE_DELAY": "1000", "OTEL_BLRP_SCHEDULE_DELAY": "1000"}
 

@@ -23,6 +23,7 @@ from app.settings import Settings
 logs.setup()
 telemetry.setup()  # traces, metrics and logs to OTEL_EXPORTER_OTLP_ENDPOINT (app/telemetry.py)
 log = logging.getLogger("app")
+access = logging.getLogger(telemetry.ACCESS_LOGGER)  # stdout only: the request's span has the same facts
 
 
 class NewItem(BaseModel):
@@ -55,16 +56,15 @@ async def lifespan(app: FastAPI):
         log.info("stopped")
 
 
-app = FastAPI(title="backend", lifespan=lifespan)
-telemetry.instrument_app(app)
+app = FastAPI(title="backend", lifespan=lifespan, telemetry=telemetry.fastapi_telemetry())
 
 
 @app.middleware("http")
 async def access_log(request: Request, call_next):
     started = time.perf_counter()
     response = await call_next(request)
-    if request.url.path not in ("/healthz", "/readyz"):
-        log.info(
+    if request.url.path not in telemetry.HEALTH_PATHS:
+        access.info(
             "request",
             extra={
                 "method": request.method,
