@@ -130,12 +130,17 @@ def _process_with_socket(inode: str) -> str | None:
     for pid in filter(str.isdigit, os.listdir("/proc")):
         fd_dir = f"/proc/{pid}/fd"
         try:
-            for fd in os.listdir(fd_dir):
-                if os.readlink(f"{fd_dir}/{fd}") == target:
-                    comm = Path(f"/proc/{pid}/comm").read_text().strip()
-                    return f"process {comm} (pid {pid})"
-        except OSError:
+            fds = os.listdir(fd_dir)
+        except OSError:  # gone, or not ours to read
             continue
+        for fd in fds:
+            try:  # one fd closed while we look must not hide the rest of the process's
+                if os.readlink(f"{fd_dir}/{fd}") != target:
+                    continue
+                comm = Path(f"/proc/{pid}/comm").read_text().strip()
+            except OSError:
+                continue
+            return f"process {comm} (pid {pid})"
     return None
 
 

@@ -185,8 +185,8 @@ class Page:
             raise RuntimeError(f"CDP {method}: {reply['error']}")
         return reply.get("result", {})
 
-    def evaluate(self, expression: str):
-        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+    def evaluate(self, expression: str, timeout: float = 30):
+        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True}, timeout)
         return result.get("result", {}).get("value")
 
 
