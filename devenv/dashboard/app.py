@@ -41,10 +41,8 @@ def _int(request: Request, name: str, default: int) -> int:
 def create_app(store: Store | None = None, resources_file: Path | None = None) -> Starlette:
     """The app over ``store`` (default: limits from DEVENV_DASHBOARD_MAX_SPANS / _MAX_LOGS)."""
     if store is None:
-        store = Store(
-            max_spans=int(os.environ.get("DEVENV_DASHBOARD_MAX_SPANS", "20000")),
-            max_logs=int(os.environ.get("DEVENV_DASHBOARD_MAX_LOGS", "20000")),
-        )
+        limits = {key: f"DEVENV_DASHBOARD_{key.upper()}" for key in ("max_spans", "max_logs")}
+        store = Store(**{key: int(os.environ[var]) for key, var in limits.items() if var in os.environ})
     held = store
     resources = Resources(resources_file or Path(os.environ.get("DEVENV_DASHBOARD_RESOURCES", HERE / "resources.json")))
 

@@ -116,19 +116,19 @@ def dashboard_service(
         build["args"] = {"PYTHON_IMAGE": mirrored}
     if ca_secret:
         build["secrets"] = [ca_secret]
+    # The image's WORKDIR, CMD and EXPOSE (OTLP_PORT, UI_PORT) and the dashboard's own defaults
+    # are not repeated here: only limits the spec changes become environment variables.
+    defaults = Observability()
+    environment = {
+        f"DEVENV_DASHBOARD_{key.upper()}": str(value)
+        for key, value in (("max_logs", settings.max_logs), ("max_spans", settings.max_spans))
+        if value != getattr(defaults, key)
+    }
     entry: dict[str, Any] = {
         "build": build,
         "image": f"devenv-dashboard:{image_digest()}",
-        "command": ["python", "-m", "dashboard"],
-        "working_dir": CONTAINER_DIR,
-        "environment": {
-            "DEVENV_DASHBOARD_MAX_LOGS": str(settings.max_logs),
-            "DEVENV_DASHBOARD_MAX_SPANS": str(settings.max_spans),
-            "DEVENV_DASHBOARD_OTLP_PORT": str(OTLP_PORT),
-            "DEVENV_DASHBOARD_PORT": str(UI_PORT),
-        },
+        **({"environment": environment} if environment else {}),
         "ports": [f"127.0.0.1:{settings.port or ''}:{UI_PORT}"],  # no port: the engine picks a free one
-        "expose": [str(OTLP_PORT)],
         "volumes": [program.mount(DASHBOARD_PATH)],
         "healthcheck": health,
         "init": True,

@@ -6,10 +6,12 @@ import json
 
 import yaml
 
+from devenv.dashboard.store import Store
 from devenv.render.compose import render_compose
 from devenv.render.k8s.render import render_k8s
 from devenv.render.observability import DASHBOARD, OTLP_PORT, resource_list
 from devenv.spec.loader import load_project
+from devenv.spec.model import Observability
 
 SPEC = """\
 name: shop
@@ -63,13 +65,22 @@ def test_settings_and_switching_it_off(make_project) -> None:
     tuned = SPEC.replace("images:", "observability: {port: 19999, max_spans: 500}\nimages:")
     entry = render_compose(load_project(make_project(tuned, DIRS), environ={})).data["services"][DASHBOARD]
     assert entry["ports"] == ["127.0.0.1:19999:18888"]
-    assert entry["environment"]["DEVENV_DASHBOARD_MAX_SPANS"] == "500"
+    assert entry["environment"] == {"DEVENV_DASHBOARD_MAX_SPANS": "500"}  # only what differs from the defaults
+    plain = render_compose(load_project(make_project(SPEC, DIRS), environ={})).data["services"][DASHBOARD]
+    assert "environment" not in plain
+
 
     off = render_compose(load_project(make_project(SPEC.replace("images:", "observability: false\nimages:"), DIRS),
                                       environ={}))  # fmt: skip
     assert DASHBOARD not in off.data["services"]
     assert not any(key.startswith("OTEL_") for key in off.data["services"]["api"]["environment"])
     assert not any("dashboard" in path for path in off.files())
+
+
+def test_the_dashboards_own_defaults_are_the_specs() -> None:
+    # the compose entry leaves default limits out, so the dashboard must hold the same ones
+    defaults, store = Observability(), Store()  # create_app() builds Store() when no DEVENV_DASHBOARD_* is set
+    assert (store.max_spans, store.max_logs) == (defaults.max_spans, defaults.max_logs)
 
 
 def test_kubernetes_gets_only_the_collector_endpoint(make_project) -> None:
