@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from devenv.cli.options import ContextOption, EnvOption
 from devenv.cli.state import CURRENT
 
 HELP = """Deploy an environment to a cluster, wait until it really runs, roll back on failure.
@@ -33,10 +34,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("deploy", help=HELP)
     def deploy_command(
-        env: Annotated[str, typer.Option("--env", "-e", help="Environment under 'environments' in devenv.yaml.")],
-        context: Annotated[
-            str | None, typer.Option("--context", help="kubeconfig context (default: the current one).")
-        ] = None,
+        env: EnvOption,
+        context: ContextOption = None,
         secrets: Annotated[
             Path | None,
             typer.Option(

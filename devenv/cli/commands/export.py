@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from devenv.cli.options import EnvOption
 from devenv.cli.state import CURRENT
 
 HELP = """Export the spec to what another platform runs.
@@ -38,7 +39,7 @@ def register(app: typer.Typer) -> None:
 
     @export_app.command("k8s", help=K8S_HELP)
     def k8s_command(
-        env: Annotated[str, typer.Option("--env", "-e", help="Environment under 'environments' in devenv.yaml.")],
+        env: EnvOption,
         out: Annotated[
             str | None,
             typer.Option(

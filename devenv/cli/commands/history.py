@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 
+from devenv.cli.options import ContextOption, EnvOption
 from devenv.cli.state import CURRENT
 
 HELP = """List the recorded deploys of an environment: revision, commit, time, status.
@@ -21,10 +20,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("history", help=HELP)
     def history_command(
-        env: Annotated[str, typer.Option("--env", "-e", help="Environment under 'environments' in devenv.yaml.")],
-        context: Annotated[
-            str | None, typer.Option("--context", help="kubeconfig context (default: the current one).")
-        ] = None,
+        env: EnvOption,
+        context: ContextOption = None,
     ) -> None:
         from devenv.cli.output import emit
         from devenv.deliver.deploy import history

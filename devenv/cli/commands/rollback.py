@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from devenv.cli.options import ContextOption, EnvOption
 from devenv.cli.state import CURRENT
 
 HELP = """Put an environment back on a recorded release, with the same waiting and checks as deploy.
@@ -26,11 +27,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("rollback", help=HELP)
     def rollback_command(
-        env: Annotated[str, typer.Option("--env", "-e", help="Environment under 'environments' in devenv.yaml.")],
+        env: EnvOption,
         to: Annotated[int | None, typer.Option("--to", help="Revision to go back to.", show_default=False)] = None,
-        context: Annotated[
-            str | None, typer.Option("--context", help="kubeconfig context (default: the current one).")
-        ] = None,
+        context: ContextOption = None,
         timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the rollout.")] = 300,
     ) -> None:
         from devenv.cli.output import emit
