@@ -15,6 +15,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import MutableMapping
+from typing import Any
+
+from fastapi.telemetry import TelemetryConfig
 
 _done = False
 # The access log (app/main.py): one line a request, on stdout only. The request's server span
@@ -76,7 +80,11 @@ def setup() -> None:
 HEALTH_PATHS = ("/healthz", "/readyz")
 
 
-def fastapi_telemetry() -> dict:
+def _is_health_check(scope: MutableMapping[str, Any]) -> bool:
+    return scope.get("path") in HEALTH_PATHS
+
+
+def fastapi_telemetry() -> TelemetryConfig:
     """FastAPI's own OpenTelemetry settings (``FastAPI(telemetry=...)``).
 
     FastAPI records a server span and the HTTP server metrics (request duration, active
@@ -85,7 +93,7 @@ def fastapi_telemetry() -> dict:
     every few seconds), and no operation spans (dependency resolution, endpoint,
     serialization): the request's span has their time, and they would double its cost.
     """
-    return {"operation_spans": False, "exclude": lambda scope: scope.get("path") in HEALTH_PATHS}
+    return TelemetryConfig(operation_spans=False, exclude=_is_health_check)
 
 
 def instrument_channel(channel) -> None:
