@@ -18,12 +18,9 @@ of services). Each check's output is read by its format (:mod:`devenv.checks.par
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 import shlex
-import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -37,7 +34,7 @@ from devenv.events import CheckOutcome, CheckSummary, Event, ServiceCheckResult,
 from devenv.project import Project
 from devenv.render.compose import render_compose
 from devenv.render.yamlout import dump_yaml
-from devenv.runtime.compose_cli import ComposeCLI, RunningCompose, build_failed
+from devenv.runtime.compose_cli import ComposeCLI, RunningCompose, build_failed, temporary_compose
 from devenv.scaffold.templates import TMP_DIR, template_dir
 from devenv.spec.checks_model import ProjectChecks
 
@@ -220,15 +217,10 @@ def run_checks(
     plans, skipped = plan_checks(project.spec, load_templates(project), services, only, integration)
     policy = project.spec.checks
     started = time.monotonic()
-    tmp_root = project.root / TMP_DIR
-    tmp_root.mkdir(parents=True, exist_ok=True)
-    fd, compose_path = tempfile.mkstemp(prefix="check-compose-", suffix=".yml", dir=tmp_root)
-    os.close(fd)
     results: list[ServiceCheckResult] = []
-    compose: ComposeCLI | None = None
-    try:
-        Path(compose_path).write_text(dump_yaml(compose_model_for_checks(project), header="devenv check"))
-        compose = ComposeCLI.locate(project.root, Path(compose_path))
+    text = dump_yaml(compose_model_for_checks(project), header="devenv check")
+    down = ("down", "--remove-orphans", "--timeout", "5")  # the network too
+    with temporary_compose(project.root, project.root / TMP_DIR, "check-compose-", text, down) as compose:
         to_build = [p.service for p in plans if project.spec.services[p.service].builds]
         if build and to_build:
             yield Step("building " + ", ".join(to_build))
@@ -251,13 +243,6 @@ def run_checks(
                     result = replace(result, findings=result.findings + tail[-10:], output=tail)
                 results.append(result)
                 yield result
-    finally:
-        if compose is not None:
-            with contextlib.suppress(DevenvError, OSError, subprocess.TimeoutExpired):
-                compose.run("down", "--remove-orphans", "--timeout", "5", timeout=120)  # the network too
-        with contextlib.suppress(OSError):
-            os.unlink(compose_path)
-            tmp_root.rmdir()
     order = {(p.service, c.kind): i for i, (p, c) in enumerate((p, c) for p in plans for c in p.checks)}
     results.sort(key=lambda r: order[(r.service, r.kind)])
     yield CheckSummary(project.name, results, skipped, round(time.monotonic() - started, 1), width)

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Generator, Iterator
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from queue import Queue
 
-from devenv.errors import ComposeError, EngineError
+from devenv.errors import ComposeError, DevenvError, EngineError
 from devenv.events import Output
 
 MIN_VERSION = (2, 24, 0)
@@ -208,3 +209,30 @@ def last_error_line(text: str) -> str:
         if low.startswith("error") or "error" in low or "failed" in low:
             return line.removeprefix("Error response from daemon: ")
     return lines[-1] if lines else "(no output)"
+
+
+@contextlib.contextmanager
+def temporary_compose(
+    project_dir: Path, tmp_dir: Path, prefix: str, text: str, down: tuple[str, ...]
+) -> Iterator[ComposeCLI]:
+    """A compose file of its own for one run (`devenv test`, `devenv check`), and its cleanup.
+
+    ``text`` is written to a fresh file under ``tmp_dir``; on the way out ``docker compose
+    <down...>`` removes what the run made (errors ignored), then the file and the empty dir.
+    """
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".yml", dir=tmp_dir)
+    os.close(fd)
+    path = Path(name)
+    compose: ComposeCLI | None = None
+    try:
+        path.write_text(text, encoding="utf-8")
+        compose = ComposeCLI.locate(project_dir, path)
+        yield compose
+    finally:
+        if compose is not None:
+            with contextlib.suppress(DevenvError, OSError, subprocess.TimeoutExpired):
+                compose.run(*down, timeout=120)
+        with contextlib.suppress(OSError):
+            path.unlink()
+            tmp_dir.rmdir()

@@ -11,14 +11,9 @@ devenv.yaml. The test project is removed afterwards, volumes included.
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import os
-import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from devenv.errors import DevenvError, UsageError
@@ -26,7 +21,7 @@ from devenv.events import Event, ServiceTestResult, Step, TestSummary
 from devenv.project import Project
 from devenv.render.compose import render_compose
 from devenv.render.yamlout import dump_yaml
-from devenv.runtime.compose_cli import ComposeCLI, build_failed
+from devenv.runtime.compose_cli import build_failed, temporary_compose
 from devenv.scaffold.templates import TMP_DIR
 
 TAIL_LINES = 40
@@ -91,16 +86,10 @@ def _needs_build(project: Project, services: list[str]) -> list[str]:
 def run_tests(project: Project, services: list[str] | None = None, *, build: bool = True) -> Iterator[Event]:
     """Run the tests; yields Steps, Output lines, a ServiceTestResult each, then a TestSummary."""
     chosen, skipped = plan_tests(project, services)
-    tmp_root = project.root / TMP_DIR
-    tmp_root.mkdir(parents=True, exist_ok=True)
-    fd, compose_path = tempfile.mkstemp(prefix="test-compose-", suffix=".yml", dir=tmp_root)
-    os.close(fd)
     results: list[ServiceTestResult] = []
-    compose: ComposeCLI | None = None
-    try:
-        with open(compose_path, "w", encoding="utf-8") as handle:
-            handle.write(dump_yaml(compose_model_for_tests(project), header="devenv test: temporary compose file"))
-        compose = ComposeCLI.locate(project.root, Path(compose_path))
+    text = dump_yaml(compose_model_for_tests(project), header="devenv test: temporary compose file")
+    down = ("down", "--volumes", "--remove-orphans", "--timeout", "5")
+    with temporary_compose(project.root, project.root / TMP_DIR, "test-compose-", text, down) as compose:
         to_build = _needs_build(project, chosen)
         if build and to_build:
             yield Step("building " + ", ".join(to_build))
@@ -123,13 +112,4 @@ def run_tests(project: Project, services: list[str] | None = None, *, build: boo
             )
             results.append(result)
             yield result
-    finally:
-        if compose is not None:
-            with contextlib.suppress(DevenvError, OSError, subprocess.TimeoutExpired):
-                compose.run("down", "--volumes", "--remove-orphans", "--timeout", "5", timeout=120)
-        try:
-            os.unlink(compose_path)
-            tmp_root.rmdir()
-        except OSError:
-            pass
     yield TestSummary(project=project.name, results=results, skipped=skipped)
