@@ -85,6 +85,9 @@ class WebSocket:
         head, self.buffer = head.split(b"\r\n\r\n", 1)
         if b" 101 " not in head.split(b"\r\n", 1)[0]:
             raise ConnectionError(f"websocket handshake failed: {head[:200]!r}")
+        # The timeout is for connecting and the handshake only: a page can stay silent for minutes
+        # (a dev server's first load), and a recv timing out would end the reader thread for good.
+        self.sock.settimeout(None)
         self.lock = threading.Lock()
 
     def _read(self, n: int) -> bytes:
@@ -151,7 +154,12 @@ class Page:
         self.events: queue.Queue[dict] = queue.Queue()
         self.cond = threading.Condition()
         self.closed = False
+        # Chromium aborts the requests in flight with ERR_NETWORK_CHANGED when an interface comes
+        # or goes (the engine adds a veth for every container it starts): counted here (from the
+        # Log domain) so a load it broke can be told from one that failed.
+        self.network_changes = 0
         threading.Thread(target=self._reader, daemon=True).start()
+        self.call("Log.enable")
 
     def _reader(self) -> None:
         try:
@@ -162,6 +170,8 @@ class Page:
                         self.replies[message["id"]] = message
                         self.cond.notify_all()
                 else:
+                    if "ERR_NETWORK_CHANGED" in json.dumps(message.get("params", {}).get("entry", {})):
+                        self.network_changes += 1
                     self.events.put(message)
         except (OSError, ValueError, ConnectionError):
             with self.cond:
@@ -177,13 +187,36 @@ class Page:
         with self.cond:
             while ident not in self.replies:
                 remaining = deadline - time.monotonic()
-                if remaining <= 0 or self.closed:
-                    raise TimeoutError(f"CDP {method}: no answer")
+                if self.closed:
+                    raise ConnectionError(f"CDP {method}: the browser closed the connection")
+                if remaining <= 0:
+                    raise TimeoutError(f"CDP {method}: no answer in {timeout:.0f} s")
                 self.cond.wait(remaining)
             reply = self.replies.pop(ident)
         if "error" in reply:
             raise RuntimeError(f"CDP {method}: {reply['error']}")
         return reply.get("result", {})
+
+    def load_until(self, url: str, ready: str, timeout: float):
+        """Open ``url`` and wait until the expression ``ready`` is truthy; its value.
+
+        A load Chromium broke off with ERR_NETWORK_CHANGED is loaded again (as a user would press
+        reload); any other failure simply times out (TimeoutError, with the page's text).
+        """
+        self.call("Page.navigate", {"url": url})
+        deadline = time.monotonic() + timeout
+        changes = self.network_changes
+        while True:
+            value = self.evaluate(ready)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                text = self.evaluate("document.body ? document.body.innerText : ''") or ""
+                raise TimeoutError(f"{url}: {ready} not true within {timeout:.0f} s; the page says {text[:300]!r}")
+            if self.network_changes != changes:
+                changes = self.network_changes
+                self.call("Page.reload", {"ignoreCache": True})
+            time.sleep(0.5)
 
     def evaluate(self, expression: str, timeout: float = 30):
         result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True}, timeout)
@@ -198,12 +231,15 @@ class Browser:
         if CHROMIUM is None:
             raise RuntimeError("headless Chromium is needed: apt-get install -y chromium")
         self.profile = tempfile.mkdtemp(prefix="devenv-chromium-")
+        # Chromium's stderr goes to a file, not to a pipe nobody drains (once a pipe's 64 KiB
+        # buffer is full, Chromium would block writing to it); failure messages quote its tail.
+        self.log_path = os.path.join(self.profile, "chromium.log")
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in close()
         self.proc = subprocess.Popen(
             [CHROMIUM, *CHROMIUM_ARGS, *(args or []), f"--user-data-dir={self.profile}", "--remote-debugging-port=0",
              "about:blank"],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+            stderr=self.log,
             env=env,
         )  # fmt: skip
         self.port = self._debug_port()
@@ -218,9 +254,15 @@ class Browser:
                 if lines:
                     return int(lines[0])
             if self.proc.poll() is not None:
-                raise RuntimeError(f"chromium exited: {self.proc.stderr.read()[-2000:]}")
+                raise RuntimeError(f"chromium exited: {self.log_tail()}")
             time.sleep(0.1)
         raise RuntimeError("chromium did not open its debugging port")
+
+    def log_tail(self, size: int = 2000) -> str:
+        """The last ``size`` characters Chromium wrote to stderr (for failure messages)."""
+        self.log.flush()
+        with open(self.log_path, errors="replace") as file:
+            return file.read()[-size:]
 
     def page(self) -> Page:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/json/list", timeout=10) as response:
@@ -236,6 +278,7 @@ class Browser:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.log.close()
         shutil.rmtree(self.profile, ignore_errors=True)
 
     def __enter__(self) -> Browser:
@@ -249,6 +292,7 @@ class HmrWatch:
     """A page open on a dev server, reporting when the marker ``hot-N`` appears in it."""
 
     def __init__(self, browser: Browser, url: str):
+        self.browser = browser
         self.page = browser.page()
         self.page.call("Runtime.enable")
         self.page.call("Page.enable")
@@ -256,6 +300,8 @@ class HmrWatch:
         self.page.call("Page.addScriptToEvaluateOnNewDocument", {"source": OBSERVER})
         self.seen: queue.Queue[tuple[str, float, str]] = queue.Queue()
         self.loads = 0
+        self.reloads = 0  # after ERR_NETWORK_CHANGED, see wait_marker
+        self.markers: list[str] = []
         self.errors: list[str] = []
         threading.Thread(target=self._events, daemon=True).start()
         self.page.call("Page.navigate", {"url": url})
@@ -276,20 +322,50 @@ class HmrWatch:
                 self.loads += 1
             elif method == "Runtime.exceptionThrown":
                 self.errors.append(json.dumps(params.get("exceptionDetails", {}))[:500])
+            elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
+                entry = params["entry"]
+                self.errors.append(f"{entry.get('text', '')} {entry.get('url', '')}"[:500])
+            elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "warning"):
+                args = params.get("args", [])
+                self.errors.append(" ".join(str(a.get("value", a.get("description", ""))) for a in args)[:500])
 
     def wait_marker(self, marker: str, timeout: float) -> tuple[float, str] | None:
-        """(time it appeared in the page, page id) once the page shows ``hot-<marker>``; None on timeout."""
+        """(time it appeared in the page, page id) once the page shows ``hot-<marker>``; None on timeout.
+
+        Before any marker has shown, a load that Chromium broke off with ERR_NETWORK_CHANGED is
+        loaded again (as a user would press reload); once one has, the page is never reloaded.
+        """
         deadline = time.monotonic() + timeout
+        changes = self.page.network_changes
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
             try:
-                seen, at, page_id = self.seen.get(timeout=remaining)
+                seen, at, page_id = self.seen.get(timeout=min(remaining, 1.0))
             except queue.Empty:
-                return None
+                if self.page.network_changes != changes and not self.markers:
+                    changes = self.page.network_changes
+                    self.reloads += 1
+                    self.page.call("Page.reload", {"ignoreCache": True})
+                continue
+            self.markers.append(seen)
             if seen == marker:
                 return at, page_id
+
+    def describe(self) -> str:
+        """What the page went through and what it holds now, and Chromium's last words: for failure messages."""
+        try:
+            state = self.page.evaluate(
+                "JSON.stringify([location.href, document.readyState, document.body.innerHTML.slice(0, 800)])",
+                timeout=20,
+            )
+        except (TimeoutError, ConnectionError) as error:
+            state = str(error)
+        return (
+            f"loads {self.loads}, reloads {self.reloads}, markers {self.markers}, errors {self.errors[:5]}; "
+            f"page {state}; chromium: {self.browser.log_tail(800)}"
+        )
 
     def text(self) -> str:
         return self.page.evaluate("document.body ? document.body.innerText : ''") or ""

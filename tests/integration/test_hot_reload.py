@@ -219,7 +219,7 @@ def test_a_changed_frontend_component_arrives_through_hmr_without_a_full_reload(
     with Browser() as browser:
         watch = HmrWatch(browser, f"{stack.web}/")
         first = watch.wait_marker("0", 120)  # the first load makes Vite optimise dependencies
-        assert first is not None, watch.text()
+        assert first is not None, watch.describe()
         time.sleep(1.0)
         page = first[1]
         for version in range(1, 4):

@@ -90,9 +90,7 @@ def test_a_job_from_the_browser_is_one_trace_through_the_queue(stack, update_gol
         page = browser.page()
         page.call("Emulation.setDeviceMetricsOverride", {"width": 1280, "height": 720, "deviceScaleFactor": 1,
                                                          "mobile": False})  # fmt: skip
-        page.call("Page.navigate", {"url": f"http://localhost:{web_port}/"})
-        wait_for("the frontend's button", lambda: page.evaluate("!!document.querySelector('[data-testid=run-job]')"),
-                 180)  # fmt: skip
+        page.load_until(f"http://localhost:{web_port}/", "!!document.querySelector('[data-testid=run-job]')", 180)
         page.evaluate("document.querySelector('[data-testid=run-job]').click()")
         shown = wait_for("the queued job", lambda: page.evaluate(
             "(document.querySelector('[data-testid=job]') || {}).textContent || ''"), 30)  # fmt: skip
@@ -138,8 +136,7 @@ def test_a_job_from_the_browser_is_one_trace_through_the_queue(stack, update_gol
         api_only = get(f"{dashboard}/api/logs?" + urllib.parse.urlencode({"service": "api", "trace_id": trace_id}))
         assert api_only and {r["service"] for r in api_only} == {"api"}
 
-        page.call("Page.navigate", {"url": f"{dashboard}/#/traces/{trace_id}"})
-        rows = wait_for("the waterfall", lambda: page.evaluate("document.querySelectorAll('.span-row').length"), 30)
+        rows = page.load_until(f"{dashboard}/#/traces/{trace_id}", "document.querySelectorAll('.span-row').length", 30)
         assert rows == len(spans)
         page.evaluate(f"document.querySelector('.span-row[data-span=\"{consume['span_id']}\"]').click()")
         assert "messaging.destination.name" in page.evaluate("document.querySelector('.details').textContent")

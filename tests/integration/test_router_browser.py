@@ -65,7 +65,9 @@ def test_chromium_trusting_the_ca_opens_the_frontend_by_name_and_gets_hmr_throug
     with Browser(args=[RESOLVE], env={**os.environ, "HOME": str(trusted_home)}) as browser:
         watch = HmrWatch(browser, url)
         first = watch.wait_marker("0", 180)  # the first load makes Vite optimise dependencies
-        assert first is not None, watch.text()[:500]
+        if first is None:
+            logs = must("-C", root, "--output", "plain", "logs", "web", "--tail", "40")
+            pytest.fail(f"no hot-0 in 180 s: {watch.describe()}\nweb: {logs}")
         # a loaded machine can keep Chromium busy for a while after the first load (Vite's dependency pass)
         assert watch.page.evaluate("location.href", timeout=120) == url
         assert watch.page.evaluate("window.isSecureContext", timeout=120) is True
