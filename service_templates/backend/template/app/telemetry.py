@@ -6,19 +6,27 @@ OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES. Without an endpoint (or with
 OTEL_SDK_DISABLED=true, as in the tests) nothing is exported; log lines still carry
 the trace and span ids of the request they belong to.
 
-Instrumented: FastAPI's own telemetry (server spans and HTTP metrics, app/main.py), psycopg
+Instrumented: FastAPI's own telemetry (a server span a request, app/main.py), psycopg
 (database), redis, httpx and requests (outgoing HTTP), and the pika channel jobs are published on (app/jobs.py; the W3C
 trace context goes into the message's AMQP headers).
+
+The HTTP server metric (``http.server.request.duration``) is recorded from the server spans
+as they are exported (RequestMetrics), on the exporter's thread: a request pays for its span
+only, not for a metric measurement too.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from typing import Any
 
 from fastapi.telemetry import TelemetryConfig
+from opentelemetry.metrics import Meter
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+from opentelemetry.trace import SpanKind
 
 _done = False
 # The access log (app/main.py): one line a request, on stdout only. The request's server span
@@ -58,11 +66,13 @@ def setup() -> None:
 
     resource = Resource.create()  # OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES
     tracer_provider = TracerProvider(resource=resource)
-    tracer_provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-    trace.set_tracer_provider(tracer_provider)
-    metrics.set_meter_provider(
-        MeterProvider(resource=resource, metric_readers=[PeriodicExportingMetricReader(OTLPMetricExporter())])
+    meter_provider = MeterProvider(
+        resource=resource, metric_readers=[PeriodicExportingMetricReader(OTLPMetricExporter())]
     )
+    metrics.set_meter_provider(meter_provider)
+    exporter = RequestMetrics(OTLPSpanExporter(), meter_provider.get_meter("app.telemetry"))
+    tracer_provider.add_span_processor(BatchSpanProcessor(exporter))
+    trace.set_tracer_provider(tracer_provider)
     logger_provider = LoggerProvider(resource=resource)
     logger_provider.add_log_record_processor(BatchLogRecordProcessor(OTLPLogExporter()))
     set_logger_provider(logger_provider)
@@ -87,13 +97,70 @@ def _is_health_check(scope: MutableMapping[str, Any]) -> bool:
 def fastapi_telemetry() -> TelemetryConfig:
     """FastAPI's own OpenTelemetry settings (``FastAPI(telemetry=...)``).
 
-    FastAPI records a server span and the HTTP server metrics (request duration, active
-    requests) of every request once the SDK's providers are installed (setup()), and
-    nothing while they are not. No spans for the health checks (the engine calls them
-    every few seconds), and no operation spans (dependency resolution, endpoint,
+    FastAPI records a server span of every request once the SDK's providers are installed
+    (setup()), and nothing while they are not. No spans for the health checks (the engine
+    calls them every few seconds), and no operation spans (dependency resolution, endpoint,
     serialization): the request's span has their time, and they would double its cost.
+    FastAPI's own HTTP metrics are off: RequestMetrics records the request duration from the
+    span, off the request's path (measured: they cost a request about 0.06 ms, 6 %).
     """
-    return TelemetryConfig(operation_spans=False, exclude=_is_health_check)
+    return TelemetryConfig(operation_spans=False, metrics=False, exclude=_is_health_check)
+
+
+# The attributes OpenTelemetry's HTTP semantic conventions give http.server.request.duration,
+# and its bucket boundaries (seconds).
+METRIC_ATTRIBUTES = (
+    "http.request.method",
+    "http.route",
+    "http.response.status_code",
+    "error.type",
+    "url.scheme",
+    "network.protocol.version",
+)
+DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
+
+
+class RequestMetrics(SpanExporter):
+    """A span exporter that records ``http.server.request.duration`` from each HTTP server
+    span it exports, then hands the spans on to ``exporter``.
+
+    It runs on the batch span processor's thread, so the request itself records nothing but
+    its span. (What the span cannot tell afterwards, the number of requests in flight, is
+    not recorded.)
+    """
+
+    def __init__(self, exporter: SpanExporter, meter: Meter) -> None:
+        self._exporter = exporter
+        self._duration = meter.create_histogram(
+            "http.server.request.duration",
+            unit="s",
+            description="Duration of HTTP server requests.",
+            explicit_bucket_boundaries_advisory=DURATION_BUCKETS,
+        )
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        """Record the duration of every HTTP server span in ``spans``; export them."""
+        for span in spans:
+            attributes = span.attributes or {}
+            if (
+                span.kind is SpanKind.SERVER
+                and "http.request.method" in attributes
+                and span.end_time
+                and span.start_time
+            ):
+                self._duration.record(
+                    (span.end_time - span.start_time) / 1e9,
+                    {key: attributes[key] for key in METRIC_ATTRIBUTES if key in attributes},
+                )
+        return self._exporter.export(spans)
+
+    def shutdown(self) -> None:
+        """Shut the wrapped exporter down."""
+        self._exporter.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        """Flush the wrapped exporter."""
+        return self._exporter.force_flush(timeout_millis)
 
 
 def instrument_channel(channel) -> None:
