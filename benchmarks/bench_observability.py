@@ -449,8 +449,9 @@ def latency(rounds: int, requests: int = 2_000) -> dict[str, Any]:
 def idle(seconds: float, settle: float, rounds: int) -> dict[str, Any]:
     import docker
     import yaml
-    from bench_idle import Stack, measure, medians
+    from bench_idle import Stack, measure
     from common import standins
+    from idle_cpu import medians
 
     client = docker.from_env(version="auto", timeout=120)
     standins(["postgres", "redis", "python", "node"])

@@ -1,4 +1,4 @@
-"""benchmarks/bench_idle.py: the pure parts (no engine, nothing started)."""
+"""benchmarks/idle_cpu.py and the /proc reading of benchmarks/bench_idle.py (no engine, nothing started)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def _load(name: str):
 
 
 bench = _load("bench_idle")
+cpu = _load("idle_cpu")
 
 # A real line (containerd-shim-runc-v2, cut to 15 characters by the kernel), fields 1-52.
 SHIM_LINE = (
@@ -27,22 +28,22 @@ SHIM_LINE = (
 
 
 def stat(pid: int, comm: str, own: tuple[int, int], children: tuple[int, int] = (0, 0), start: int = 1):
-    return bench.ProcStat(pid, comm, 1, own[0], own[1], children[0], children[1], start)
+    return cpu.ProcStat(pid, comm, 1, own[0], own[1], children[0], children[1], start)
 
 
 def test_parse_proc_stat_fields():
-    got = bench.parse_proc_stat(SHIM_LINE)
-    assert got == bench.ProcStat(4242, "containerd-shim", 1, 120, 45, 700, 310, 98765)
+    got = cpu.parse_proc_stat(SHIM_LINE)
+    assert got == cpu.ProcStat(4242, "containerd-shim", 1, 120, 45, 700, 310, 98765)
     assert (got.own, got.children, got.key) == (165, 1010, (4242, 98765))
 
 
 def test_parse_proc_stat_comm_with_spaces_and_parentheses():
     line = "7 (a) b (c)) R 3 7 7 0 -1 0 0 0 0 0 5 6 7 8 20 0 1 0 99 0 0"
-    assert bench.parse_proc_stat(line) == bench.ProcStat(7, "a) b (c)", 3, 5, 6, 7, 8, 99)
+    assert cpu.parse_proc_stat(line) == cpu.ProcStat(7, "a) b (c)", 3, 5, 6, 7, 8, 99)
 
 
 def test_parse_own_process_line():
-    got = bench.parse_proc_stat(Path("/proc/self/stat").read_text())
+    got = cpu.parse_proc_stat(Path("/proc/self/stat").read_text())
     assert got.comm and got.pid > 0 and got.starttime > 0
 
 
@@ -61,22 +62,22 @@ def test_parse_own_process_line():
     ],
 )
 def test_engine_group(comm, group):
-    assert bench.engine_group(comm) == group
+    assert cpu.engine_group(comm) == group
 
 
 def test_shim_container_id():
     cid = "ab" * 32
     cmdline = f"/usr/bin/containerd-shim-runc-v2\0-namespace\0moby\0-id\0{cid}\0-address\0/run/c.sock\0"
-    assert bench.shim_container_id(cmdline) == cid
-    assert bench.shim_container_id("/usr/bin/containerd-shim-runc-v2\0-namespace\0moby\0") is None
-    assert bench.shim_container_id("") is None
+    assert cpu.shim_container_id(cmdline) == cid
+    assert cpu.shim_container_id("/usr/bin/containerd-shim-runc-v2\0-namespace\0moby\0") is None
+    assert cpu.shim_container_id("") is None
 
 
 def test_in_containers_cgroup_v1_and_systemd_paths():
     a, b = "a" * 64, "b" * 64
-    assert bench.in_containers(f"12:cpu,cpuacct:/docker/{a}\n1:name=systemd:/docker/{a}\n", [b, a]) == a
-    assert bench.in_containers(f"0::/system.slice/docker-{b}.scope\n", [a, b]) == b
-    assert bench.in_containers("0::/user.slice/session-1.scope\n", [a, b]) is None
+    assert cpu.in_containers(f"12:cpu,cpuacct:/docker/{a}\n1:name=systemd:/docker/{a}\n", [b, a]) == a
+    assert cpu.in_containers(f"0::/system.slice/docker-{b}.scope\n", [a, b]) == b
+    assert cpu.in_containers("0::/user.slice/session-1.scope\n", [a, b]) is None
 
 
 def test_window_ticks_counts_growth_and_new_processes():
@@ -85,13 +86,13 @@ def test_window_ticks_counts_growth_and_new_processes():
         (1, 1): stat(1, "dockerd", (130, 60), (12, 8)),  # +40 own, +5 children
         (9, 500): stat(9, "runc", (3, 1), (2, 0), start=500),  # appeared in the window: all of it
     }
-    assert bench.window_ticks(before, after) == (44, 7)
+    assert cpu.window_ticks(before, after) == (44, 7)
 
 
 def test_window_ticks_pid_reused_is_a_new_process():
     before = {(5, 10): stat(5, "runc", (50, 50), start=10)}
     after = {(5, 90): stat(5, "runc", (2, 1), start=90)}
-    assert bench.window_ticks(before, after) == (3, 0)
+    assert cpu.window_ticks(before, after) == (3, 0)
 
 
 def test_engine_window_groups_all_shims_together():
@@ -105,7 +106,7 @@ def test_engine_window_groups_all_shims_together():
         (2, 2): stat(2, "containerd-shim", (20, 0), (300, 0), start=2),
         (3, 3): stat(3, "containerd-shim", (15, 0), (50, 0), start=3),
     }
-    got = bench.engine_window(before, after, hz=100)
+    got = cpu.engine_window(before, after, hz=100)
     assert got == {
         "containerd-shim": {"processes": 2, "own_s": 0.15, "children_s": 2.5},
         "dockerd": {"processes": 1, "own_s": 0.5, "children_s": 0.0},
@@ -115,25 +116,25 @@ def test_engine_window_groups_all_shims_together():
 def test_cgroup_seconds_leaves_out_missing_and_restarted():
     before = {"a": 1_000_000_000, "b": 5_000_000_000, "c": 7, "d": None}
     after = {"a": 1_500_000_000, "b": 1_000, "d": 3}
-    seconds, problems = bench.cgroup_seconds(before, after)
+    seconds, problems = cpu.cgroup_seconds(before, after)
     assert seconds == {"a": 0.5}
     assert problems == ["b", "c", "d"]
 
 
 def test_percent_of_core():
-    assert bench.percent_of_core(3.0, 60.0) == 5.0
-    assert bench.percent_of_core(0.0, 60.0) == 0.0
-    assert bench.percent_of_core(90.0, 60.0) == 150.0  # more than one core busy
-    assert bench.percent_of_core(None, 60.0) is None
-    assert bench.percent_of_core(1.0, 0.0) is None
+    assert cpu.percent_of_core(3.0, 60.0) == 5.0
+    assert cpu.percent_of_core(0.0, 60.0) == 0.0
+    assert cpu.percent_of_core(90.0, 60.0) == 150.0  # more than one core busy
+    assert cpu.percent_of_core(None, 60.0) is None
+    assert cpu.percent_of_core(1.0, 0.0) is None
 
 
 def test_parse_cpu_line():
     # user nice system idle iowait irq softirq steal guest guest_nice
-    busy, total = bench.parse_cpu_line("cpu  100 5 50 1000 20 3 2 7 40 0")
+    busy, total = cpu.parse_cpu_line("cpu  100 5 50 1000 20 3 2 7 40 0")
     assert busy == 160  # guest is inside user already
     assert total == 160 + 1000 + 20 + 7
-    assert bench.parse_cpu_line("cpu 1 2 3 4") == (6, 10)  # old kernels: four fields
+    assert cpu.parse_cpu_line("cpu 1 2 3 4") == (6, 10)  # old kernels: four fields
 
 
 def test_engine_attribution_takes_exec_time_off_the_shims():
@@ -142,15 +143,15 @@ def test_engine_attribution_takes_exec_time_off_the_shims():
         "containerd-shim": {"own_s": 0.2, "children_s": 5.0},  # runc 1.0 + exec'd health checks 4.0
     }
     # cgroups 6.0 s, of which the long-lived processes used 2.0: 4.0 s were exec'd processes
-    got = bench.engine_attribution(6.0, 2.0, engine)
+    got = cpu.engine_attribution(6.0, 2.0, engine)
     assert got == {"engine_raw_s": 6.2, "exec_reaped_by_shims_s": 4.0, "engine_s": 2.2}
 
 
 def test_engine_attribution_bounds():
     engine = {"containerd-shim": {"own_s": 0.0, "children_s": 1.0}}
-    assert bench.engine_attribution(9.0, 1.0, engine)["exec_reaped_by_shims_s"] == 1.0  # at most the shims' children
-    assert bench.engine_attribution(1.0, 1.5, engine)["exec_reaped_by_shims_s"] == 0.0  # never negative
-    assert bench.engine_attribution(3.0, None, {"dockerd": {"own_s": 1.0, "children_s": 0.5}})["engine_s"] == 1.5
+    assert cpu.engine_attribution(9.0, 1.0, engine)["exec_reaped_by_shims_s"] == 1.0  # at most the shims' children
+    assert cpu.engine_attribution(1.0, 1.5, engine)["exec_reaped_by_shims_s"] == 0.0  # never negative
+    assert cpu.engine_attribution(3.0, None, {"dockerd": {"own_s": 1.0, "children_s": 0.5}})["engine_s"] == 1.5
 
 
 COMPOSE = {
@@ -173,7 +174,7 @@ COMPOSE = {
 
 
 def test_healthcheck_off_override():
-    assert bench.healthcheck_off_override(COMPOSE) == {
+    assert cpu.healthcheck_off_override(COMPOSE) == {
         "services": {
             "postgres": {"healthcheck": {"disable": True}},
             "redis": {"healthcheck": {"disable": True}},
@@ -190,12 +191,12 @@ def test_healthcheck_off_override():
 def test_healthcheck_off_override_is_valid_yaml_for_compose():
     import yaml
 
-    text = yaml.safe_dump(bench.healthcheck_off_override(COMPOSE), sort_keys=False)
+    text = yaml.safe_dump(cpu.healthcheck_off_override(COMPOSE), sort_keys=False)
     assert yaml.safe_load(text)["services"]["api"]["healthcheck"] == {"disable": True}
 
 
 def test_healthcheck_summary():
-    assert bench.healthcheck_summary(COMPOSE) == {
+    assert cpu.healthcheck_summary(COMPOSE) == {
         "postgres": {"interval": "1s", "program": "pg_isready"},
         "redis": {"interval": "30s", "program": "redis-cli ping"},
         "api": {"interval": "30s", "program": "python3"},
@@ -206,7 +207,7 @@ def test_healthcheck_summary():
 
 def test_combine_one_round():
     cid_api, cid_db = "a" * 64, "d" * 64
-    got = bench.combine(
+    got = cpu.combine(
         window_s={"containers": 60.0, "engine": 60.0, "machine": 60.0},
         cgroups={cid_api: 1.2, cid_db: 0.6},
         services={cid_api: "api", cid_db: "postgres"},
@@ -224,7 +225,7 @@ def test_combine_one_round():
 
 
 def test_combine_without_engine_view():
-    got = bench.combine({"containers": 10.0, "engine": 10.0, "machine": 10.0}, {"x" * 64: 1.0}, {}, None, None, 2.0)
+    got = cpu.combine({"containers": 10.0, "engine": 10.0, "machine": 10.0}, {"x" * 64: 1.0}, {}, None, None, 2.0)
     assert got["containers_percent"] == 10.0
     assert got["engine_percent"] is None and got["total_percent"] is None
     assert got["services_percent"] == {"x" * 12: 10.0}
@@ -239,7 +240,7 @@ def test_medians_per_config():
         {"config": "devenv", "containers_percent": 6.0, "engine_percent": None, "total_percent": None,
          "machine_percent": 30.0, "services_percent": {"api": 4.0, "web": 1.0}},
     ]  # fmt: skip
-    got = bench.medians(rounds, "devenv")
+    got = cpu.medians(rounds, "devenv")
     assert got == {
         "n": 2,
         "containers_percent": 5.0,
@@ -248,7 +249,7 @@ def test_medians_per_config():
         "machine_percent": 25.0,
         "services_percent": {"api": 3.0, "web": 1.0},
     }
-    assert bench.medians([], "devenv")["total_percent"] is None
+    assert cpu.medians([], "devenv")["total_percent"] is None
 
 
 def test_snapshot_processes_from_a_fake_proc(tmp_path):
@@ -308,7 +309,7 @@ def test_measure_wires_the_readings_together(monkeypatch):
     api, db = "a" * 64, "d" * 64
     client = _FakeClient([_FakeContainer(api, "api"), _FakeContainer(db, "postgres")], 3,
                          {api: 1_200_000_000, db: 600_000_000})  # fmt: skip
-    hz = bench.HZ
+    hz = cpu.HZ
     snapshots = iter(
         [
             bench.ProcSnapshot(

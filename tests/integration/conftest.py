@@ -118,8 +118,9 @@ def project(tmp_path, standins):
 
 def remove_project(name: str) -> None:
     """Remove a test project's containers, volumes and images, and those of its
-    `-test` / `-prod` companions (devenv test, prod image checks), whatever state it is in."""
-    for project in (name, f"{name}-test", f"{name}-prod"):
+    `-test` / `-check` / `-prod` companions (devenv test, devenv check, prod image checks),
+    whatever state it is in."""
+    for project in (name, f"{name}-test", f"{name}-check", f"{name}-prod"):
         subprocess.run(
             ["docker", "compose", "-p", project, "down", "--volumes", "--remove-orphans", "--timeout", "2"],
             capture_output=True,

@@ -18,7 +18,6 @@ covered in tests/checks/test_parsers.py.
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -59,7 +58,6 @@ def stack(tmp_path_factory, standins):
     try:
         yield Stack(root, name)
     finally:
-        subprocess.run(["docker", "compose", "-p", f"{name}-check", "down", "--remove-orphans"], capture_output=True)
         remove_project(name)
 
 
