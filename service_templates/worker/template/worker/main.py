@@ -37,6 +37,13 @@ def process(delivery: Delivery, results, health: Health | None = None) -> str:
         try:
             result = tasks.run(task, job.get("payload") or {})
         except Exception as exc:  # a failing job must not stop the worker
+            telemetry.record_job(
+                time.perf_counter() - started,
+                queue=delivery.queue,
+                system=delivery.system,
+                task=task,
+                error=type(exc).__name__,
+            )
             log.exception("job failed", extra={"job": job_id, "task": task})
             span.record_exception(exc)
             span.set_status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}")
@@ -45,7 +52,9 @@ def process(delivery: Delivery, results, health: Health | None = None) -> str:
                 health.count(ok=False)
             return "failed"
         results.record(job_id, task, "done", result=result)
-        ms = round((time.perf_counter() - started) * 1000, 1)
+        seconds = time.perf_counter() - started
+        telemetry.record_job(seconds, queue=delivery.queue, system=delivery.system, task=task)
+        ms = round(seconds * 1000, 1)
         log.info("job done", extra={"job": job_id, "task": task, "ms": ms})
     if health:
         health.count(ok=True)

@@ -9,7 +9,8 @@ the trace and span ids of the job they belong to.
 Each job runs in a consumer span that continues the trace of the request that queued
 it: its W3C trace context comes in the message's AMQP headers (RabbitMQ) or the job's
 field "trace" (Redis). psycopg and redis are instrumented (the outcome's database
-spans); waiting for the next job makes no spans.
+spans); waiting for the next job makes no spans. Each job's duration is also recorded
+as the metric ``messaging.process.duration`` (JobMetrics), by task and outcome.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import logging
 import os
 from contextlib import contextmanager
 from typing import Any
+
+from opentelemetry.metrics import Meter
 
 _done = False
 
@@ -30,7 +33,7 @@ def enabled() -> bool:
 
 def setup() -> None:
     """Install the SDK's providers and exporters, the log bridge and the library instrumentations (once)."""
-    global _done
+    global _done, _jobs
     if _done or not enabled():
         return
     _done = True
@@ -53,9 +56,11 @@ def setup() -> None:
     tracer_provider = TracerProvider(resource=resource)
     tracer_provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     trace.set_tracer_provider(tracer_provider)
-    metrics.set_meter_provider(
-        MeterProvider(resource=resource, metric_readers=[PeriodicExportingMetricReader(OTLPMetricExporter())])
+    meter_provider = MeterProvider(
+        resource=resource, metric_readers=[PeriodicExportingMetricReader(OTLPMetricExporter())]
     )
+    metrics.set_meter_provider(meter_provider)
+    _jobs = JobMetrics(meter_provider.get_meter("worker"))
     logger_provider = LoggerProvider(resource=resource)
     logger_provider.add_log_record_processor(BatchLogRecordProcessor(OTLPLogExporter()))
     set_logger_provider(logger_provider)
@@ -92,6 +97,44 @@ def job_span(queue: str, system: str, job_id: str, task: str, carrier: dict[str,
         f"{queue} process", context=context, kind=SpanKind.CONSUMER, attributes=attributes
     ) as span:
         yield span
+
+
+# OpenTelemetry's messaging semantic conventions: the bucket boundaries (seconds) of
+# messaging.process.duration.
+DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
+
+
+class JobMetrics:
+    """``messaging.process.duration``: how long each job took, by queue, task and outcome."""
+
+    def __init__(self, meter: Meter) -> None:
+        self._duration = meter.create_histogram(
+            "messaging.process.duration",
+            unit="s",
+            description="Duration of processing a job.",
+            explicit_bucket_boundaries_advisory=DURATION_BUCKETS,
+        )
+
+    def record(self, seconds: float, *, queue: str, system: str, task: str, error: str | None = None) -> None:
+        """One job's duration; ``error``: the exception's type name when the job failed."""
+        attributes = {
+            "messaging.system": system,
+            "messaging.operation.type": "process",
+            "messaging.destination.name": queue,
+            "job.task": task,
+        }
+        if error:
+            attributes["error.type"] = error
+        self._duration.record(seconds, attributes)
+
+
+_jobs: JobMetrics | None = None  # set by setup(): nothing is recorded while telemetry is off
+
+
+def record_job(seconds: float, *, queue: str, system: str, task: str, error: str | None = None) -> None:
+    """Record one job's duration (JobMetrics); nothing while telemetry is off."""
+    if _jobs is not None:
+        _jobs.record(seconds, queue=queue, system=system, task=task, error=error)
 
 
 def current_ids() -> dict[str, str]:
