@@ -77,6 +77,25 @@ class Cluster:
                     ) from exc
                 raise
 
+    def delete(self, objects: list[tuple[str, str, str]], namespace: str) -> None:
+        """Delete (apiVersion, kind, name) objects from ``namespace``; one already gone is fine.
+        Their pods and Jobs' pods go with them (background propagation)."""
+        from kubernetes import dynamic
+        from kubernetes.client.exceptions import ApiException
+
+        client = dynamic.DynamicClient(self.api)
+        for api_version, kind, name in objects:
+            try:
+                resource = client.resources.get(api_version=api_version, kind=kind)
+                resource.delete(
+                    name=name,
+                    namespace=namespace if resource.namespaced else None,
+                    body={"propagationPolicy": "Background"},
+                )
+            except ApiException as exc:
+                if exc.status != 404:
+                    raise ClusterError(f"the cluster did not delete {kind} '{name}': {_reason(exc)}") from exc
+
     def ensure_namespace(self, namespace: str) -> None:
         from kubernetes.client.exceptions import ApiException
 

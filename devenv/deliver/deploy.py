@@ -20,6 +20,7 @@ from devenv.deliver.cluster import Cluster, ClusterError, connect
 from devenv.deliver.images import built_services, image_ref, pushed_digests, source_tag
 from devenv.deliver.plan import (
     for_server,
+    left_behind,
     pin_images,
     release_configmap,
     secret_values,
@@ -87,9 +88,15 @@ def _record(cluster: Cluster, namespace: str, project: Project, release: Release
 
 
 def _roll(
-    cluster: Cluster, project: Project, namespace: str, documents: list[dict[str, Any]], timeout: float
+    cluster: Cluster,
+    project: Project,
+    namespace: str,
+    documents: list[dict[str, Any]],
+    timeout: float,
+    applied: list[list[dict[str, Any]]],
 ) -> Iterator[Event]:
-    """Apply, wait for every workload, smoke-check: raises RolloutFailed."""
+    """Apply, wait for every workload, smoke-check: raises RolloutFailed. Then delete what the
+    releases ``applied`` before had and ``documents`` has not (only once the new set is ready)."""
     yield Step(f"applying {len(documents)} objects to namespace {namespace}")
     cluster.apply(documents, namespace)
     yield from wait_all(cluster, namespace, workloads(documents), timeout)
@@ -97,6 +104,10 @@ def _roll(
     if checks:
         yield Step("smoke check: " + ", ".join(f"GET {path} via Service {name}" for name, _, path in checks))
         smoke_check(cluster, namespace, checks)
+    stale = left_behind(applied, documents)
+    if stale:
+        yield Step("deleting what this release no longer has: " + ", ".join(f"{k}/{n}" for _, k, n in stale))
+        cluster.delete(stale, namespace)
 
 
 def _fail(
@@ -106,6 +117,7 @@ def _fail(
     failure: RolloutFailed,
     previous: tuple[Release, list[dict[str, Any]]] | None,
     timeout: float,
+    failed_docs: list[dict[str, Any]],
 ) -> Iterator[Event]:
     """Diagnose, roll back to ``previous`` and wait for it, then raise the deploy's error."""
     details = diagnose(cluster, namespace, failure.workload)
@@ -119,7 +131,7 @@ def _fail(
     release, docs = previous
     yield Step(f"rolling back every workload to revision {release.revision} (commit {release.commit})")
     try:
-        yield from _roll(cluster, project, namespace, docs, timeout)
+        yield from _roll(cluster, project, namespace, docs, timeout, [failed_docs])
         back = f"rolled back to revision {release.revision}"
     except RolloutFailed as again:
         back = f"the rollback to revision {release.revision} did not finish either ({again})"
@@ -157,11 +169,11 @@ def deploy(
     commit = source.commit if tag == source.tag else tag
     release = Release(revision, commit, tag, _now(), "deployed", dict(digests))
     try:
-        yield from _roll(cluster, project, namespace, documents, timeout)
+        yield from _roll(cluster, project, namespace, documents, timeout, [previous[1]] if previous else [])
     except RolloutFailed as failure:
         failed = Release(revision, commit, tag, release.time, "failed", dict(digests))
         _record(cluster, namespace, project, failed, documents)
-        yield from _fail(cluster, project, namespace, failure, previous, timeout)
+        yield from _fail(cluster, project, namespace, failure, previous, timeout, documents)
     _record(cluster, namespace, project, release, documents)
     yield Message(f"revision {revision} deployed: {project.name} {tag} in {namespace}, every workload ready")
 
@@ -206,9 +218,10 @@ def rollback(
         raise UsageError(f"nothing to roll back to in {namespace}: fewer than two deployed releases")
     release, docs = target
     revision = recorded[-1][0].revision + 1
+    current = _last_deployed(recorded)
     yield Step(f"rolling back {namespace} to revision {release.revision} (commit {release.commit})")
     try:
-        yield from _roll(cluster, project, namespace, docs, timeout)
+        yield from _roll(cluster, project, namespace, docs, timeout, [current[1]] if current else [])
     except RolloutFailed as failure:
         details = diagnose(cluster, namespace, failure.workload)
         raise ClusterError(

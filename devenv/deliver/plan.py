@@ -77,6 +77,21 @@ def workloads(documents: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return sorted(found, key=lambda item: WORKLOAD_KINDS.index(item[0]))
 
 
+def left_behind(applied: list[list[dict[str, Any]]], wanted: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """(apiVersion, kind, name) of the objects of earlier releases ``applied`` that ``wanted`` no
+    longer has, sorted (a service taken out of the spec, a release rolled back past the one
+    that added an object): what a deploy or rollback deletes once it is ready. Objects are
+    told apart by kind and name (an apiVersion that changes with the server is the same object)."""
+    kept = {(d["kind"], d["metadata"]["name"]) for d in wanted}
+    found = {
+        (d["kind"], d["metadata"]["name"]): d["apiVersion"]
+        for docs in applied
+        for d in docs
+        if d.get("kind") != "Namespace" and (d["kind"], d["metadata"]["name"]) not in kept
+    }
+    return sorted((version, kind, name) for (kind, name), version in found.items())
+
+
 def secret_values(keys: list[str], file: Path | None, environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The Secret's values: from ``file`` (KEY=value lines) when given, else the process environment.
 

@@ -6,6 +6,7 @@ import pytest
 
 from devenv.deliver.plan import (
     for_server,
+    left_behind,
     manifests_of,
     pin_images,
     release_configmap,
@@ -82,3 +83,26 @@ def test_release_record_round_trip_never_holds_the_secret(staging):
     assert "hunter2" not in str(config)
     assert release_of(config["data"]) == release
     assert manifests_of(config["binaryData"]) == sorted(staging, key=lambda _: 0)
+
+
+def _doc(kind: str, name: str, api_version: str = "v1") -> dict:
+    return {"apiVersion": api_version, "kind": kind, "metadata": {"name": name}}
+
+
+def test_left_behind_is_what_earlier_releases_had_and_this_one_has_not() -> None:
+    earlier = [
+        _doc("Namespace", "shop-staging"),
+        _doc("Deployment", "api", "apps/v1"),
+        _doc("ConfigMap", "api-files"),
+        _doc("PodDisruptionBudget", "api", "policy/v1beta1"),
+    ]
+    failed = [_doc("Deployment", "api", "apps/v1"), _doc("Service", "admin"), _doc("Deployment", "admin", "apps/v1")]
+    wanted = [_doc("Namespace", "shop-staging"), _doc("Deployment", "api", "apps/v1"),
+              _doc("PodDisruptionBudget", "api", "policy/v1")]  # fmt: skip
+    assert left_behind([earlier, failed], wanted) == [
+        ("apps/v1", "Deployment", "admin"),
+        ("v1", "ConfigMap", "api-files"),
+        ("v1", "Service", "admin"),
+    ]  # the PDB whose apiVersion changed is the same object; a Namespace is never deleted
+    assert left_behind([], wanted) == []
+    assert left_behind([wanted], wanted) == []

@@ -223,13 +223,25 @@ def test_rollback_to_a_named_revision(shop):
     main = root / "services" / "api" / "app" / "main.py"
     main.write_text(main.read_text().replace('    raise RuntimeError("this release is broken")\n', ""))
     main.write_text(main.read_text().replace('{"service": "api",', '{"service": "api", "release": 3,'))
-    git(root, "commit", "-qam", "the fix, release 3")
+    # release 3 also mounts a project file: a ConfigMap that revision 1 does not have
+    spec = root / "devenv.yaml"
+    spec.write_text(
+        spec.read_text().replace(
+            "    health: /healthz\n",
+            '    health: /healthz\n    volumes: ["./settings.toml:/etc/api/settings.toml:ro"]\n',
+            1,
+        )
+    )
+    (root / "settings.toml").write_text("release = 3\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "the fix, release 3")
     build_and_push(root)
     code, out, err = devenv(root, "deploy", "--env", ENV, "--timeout", "120")
     assert code == 0 and "revision 3 deployed" in out, out + err
     assert api_image(namespace) != first
     with urllib.request.urlopen(service_url(namespace, "/"), timeout=10) as response:
         assert b'"release":3' in response.read()
+    assert "api-files" in kubectl("-n", namespace, "get", "configmaps", "-o", "name")
 
     code, out, err = devenv(root, "rollback", "--env", ENV, "--to", "1", "--timeout", "120")
     assert code == 0, out + err
@@ -237,6 +249,8 @@ def test_rollback_to_a_named_revision(shop):
     assert api_image(namespace) == first
     with urllib.request.urlopen(service_url(namespace, "/"), timeout=10) as response:
         assert b"release" not in response.read()
+    assert "deleting what this release no longer has: ConfigMap/api-files" in out
+    assert "api-files" not in kubectl("-n", namespace, "get", "configmaps", "-o", "name")  # revision 1 has none
     code, out, _ = devenv(root, "history", "--env", ENV)
     assert out.splitlines()[-1].endswith("rollback to 1")
 
