@@ -45,16 +45,17 @@ def render_release(
     project: Project, env: str, tag: str, secrets_file: Path | None, version: tuple[int, int]
 ) -> tuple[list[dict[str, Any]], dict[str, str], list[str]]:
     """(manifests pinned by digest for the server, {service: digest}, warnings)."""
-    from devenv.export import read_fixtures
+    from devenv.export import read_fixtures, read_mounted_files
     from devenv.render.k8s.render import environment_of, render_k8s
 
     environment = environment_of(project, env)
     fixtures = read_fixtures(project) if environment.fixtures else {}
+    mounted = read_mounted_files(project)  # the project files services mount: their ConfigMaps
     services = built_services(project)
     digests = pushed_digests(project.root, tag, services)
-    rendered = render_k8s(project, env, tag, fixtures=fixtures)
+    rendered = render_k8s(project, env, tag, fixtures=fixtures, files=mounted)
     values = secret_values(sorted(rendered.secret_keys), secrets_file)
-    rendered = render_k8s(project, env, tag, fixtures=fixtures, secret_values=values)
+    rendered = render_k8s(project, env, tag, fixtures=fixtures, secret_values=values, files=mounted)
     by_ref = {image_ref(project, name, tag): digest for name, digest in digests.items()}
     documents = pin_images(for_server(rendered.documents(), version), by_ref)
     return documents, digests, list(rendered.warnings)

@@ -108,3 +108,22 @@ def test_the_production_build_gets_the_services_own_build_args(make_project):
         "GIT_SHA": "abc",
         "PRICE": "$$5",  # a literal dollar in the compose file devenv builds with
     }
+
+
+def test_a_release_carries_the_project_files_services_mount(make_project):
+    """`devenv deploy` renders what `devenv export k8s` does: a mounted project file is a ConfigMap."""
+    from devenv.deliver.deploy import render_release
+
+    spec = SPEC.replace(
+        "api: {path: services/api, port: 8000}",
+        'api: {path: services/api, port: 8000, volumes: ["./settings.toml:/etc/api/settings.toml:ro"]}',
+    )
+    root = make_project(spec + "environments: {staging: {}}\n", {"services/api": DOCKERFILE})
+    (root / "settings.toml").write_text("release = 3\n")
+    (root / ".devenv").mkdir(exist_ok=True)
+    digest = "registry.example.com/acme/shop-api@sha256:" + "b" * 64
+    (root / RECORD).write_text(json.dumps({"t1": {"commit": "t1", "images": {"api": {"digest": digest}}}}))
+    documents, digests, warnings = render_release(load_project(root), "staging", "t1", None, (1, 20))
+    [files] = [d for d in documents if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "api-files"]
+    assert list(files["data"].values()) == ["release = 3\n"]
+    assert digests == {"api": digest} and not any("settings.toml" in w for w in warnings)
