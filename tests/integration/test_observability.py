@@ -148,3 +148,14 @@ def test_a_job_from_the_browser_is_one_trace_through_the_queue(stack, update_gol
     # the services' own log lines carry the ids, too (what `devenv logs` shows)
     logs = must("-C", root, "logs", "worker", "--tail", "200")
     assert f'"trace_id": "{trace_id}"' in logs, logs[-2000:]
+
+    # the metrics the SDKs export (every 60 s by default): the api's request durations, recorded
+    # from its server spans as they are exported, and the worker's job durations
+    def reported() -> dict[str, set[str]] | None:
+        found = {m["service"]: {r["name"] for r in m["reported"]} for m in get(f"{dashboard}/api/metrics")}
+        ok = "http.server.request.duration" in found.get("api", set()) and "messaging.process.duration" in found.get(
+            "worker", set()
+        )
+        return found if ok else None
+
+    wait_for("the api's and the worker's metrics", reported, 90)
