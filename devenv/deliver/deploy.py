@@ -105,7 +105,12 @@ def _roll(
     if checks:
         yield Step("smoke check: " + ", ".join(f"GET {path} via Service {name}" for name, _, path in checks))
         smoke_check(cluster, namespace, checks)
-    stale = left_behind(applied, documents)
+    stale, data = left_behind(applied, documents)
+    for _, kind, name in data:
+        yield Warning(
+            f"{kind}/{name} is not in this release but holds data, so it is kept; "
+            f"`kubectl -n {namespace} delete {kind.lower()} {name}` once it is not needed"
+        )
     if stale:
         yield Step("deleting what this release no longer has: " + ", ".join(f"{k}/{n}" for _, k, n in stale))
         cluster.delete(stale, namespace)

@@ -77,11 +77,19 @@ def workloads(documents: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return sorted(found, key=lambda item: WORKLOAD_KINDS.index(item[0]))
 
 
-def left_behind(applied: list[list[dict[str, Any]]], wanted: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
-    """(apiVersion, kind, name) of the objects of earlier releases ``applied`` that ``wanted`` no
-    longer has, sorted (a service taken out of the spec, a release rolled back past the one
-    that added an object): what a deploy or rollback deletes once it is ready. Objects are
-    told apart by kind and name (an apiVersion that changes with the server is the same object)."""
+# Kinds a deploy never deletes when a release no longer has them: they hold data.
+KEPT_KINDS = frozenset({"PersistentVolumeClaim"})
+
+
+def left_behind(
+    applied: list[list[dict[str, Any]]], wanted: list[dict[str, Any]]
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """The objects of earlier releases ``applied`` that ``wanted`` no longer has (a service
+    taken out of the spec, a release rolled back past the one that added an object), as
+    (apiVersion, kind, name), sorted: (what a deploy or rollback deletes once it is ready,
+    what it keeps because it holds data: KEPT_KINDS). Objects are told apart by kind and
+    name (an apiVersion that changes with the server is the same object); a Namespace is
+    never among them."""
     kept = {(d["kind"], d["metadata"]["name"]) for d in wanted}
     found = {
         (d["kind"], d["metadata"]["name"]): d["apiVersion"]
@@ -89,7 +97,8 @@ def left_behind(applied: list[list[dict[str, Any]]], wanted: list[dict[str, Any]
         for d in docs
         if d.get("kind") != "Namespace" and (d["kind"], d["metadata"]["name"]) not in kept
     }
-    return sorted((version, kind, name) for (kind, name), version in found.items())
+    stale = sorted((version, kind, name) for (kind, name), version in found.items())
+    return [s for s in stale if s[1] not in KEPT_KINDS], [s for s in stale if s[1] in KEPT_KINDS]
 
 
 def secret_values(keys: list[str], file: Path | None, environ: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -95,14 +95,17 @@ def test_left_behind_is_what_earlier_releases_had_and_this_one_has_not() -> None
         _doc("Deployment", "api", "apps/v1"),
         _doc("ConfigMap", "api-files"),
         _doc("PodDisruptionBudget", "api", "policy/v1beta1"),
+        _doc("PersistentVolumeClaim", "api-uploads"),
     ]
     failed = [_doc("Deployment", "api", "apps/v1"), _doc("Service", "admin"), _doc("Deployment", "admin", "apps/v1")]
     wanted = [_doc("Namespace", "shop-staging"), _doc("Deployment", "api", "apps/v1"),
               _doc("PodDisruptionBudget", "api", "policy/v1")]  # fmt: skip
-    assert left_behind([earlier, failed], wanted) == [
+    delete, keep = left_behind([earlier, failed], wanted)
+    assert delete == [
         ("apps/v1", "Deployment", "admin"),
         ("v1", "ConfigMap", "api-files"),
         ("v1", "Service", "admin"),
     ]  # the PDB whose apiVersion changed is the same object; a Namespace is never deleted
-    assert left_behind([], wanted) == []
-    assert left_behind([wanted], wanted) == []
+    assert keep == [("v1", "PersistentVolumeClaim", "api-uploads")]  # it holds data: kept, with a warning
+    assert left_behind([], wanted) == ([], [])
+    assert left_behind([wanted], wanted) == ([], [])
