@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from common import DEVENV, example_env, free_port, standins, write
+from common import DEVENV, example_env, free_port, log, standins, write
 from idle_cpu import (
     HZ,
     SHIM,
@@ -74,10 +74,6 @@ PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
 ONEOFF_LABEL = "com.docker.compose.oneoff"
 PROC = Path("/proc")
-
-
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
 # --------------------------------------------------------------------------- reading the machine

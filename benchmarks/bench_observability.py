@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import importlib.util
 import json
 import os
 import random
@@ -50,7 +49,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import RESULTS, ROOT, free_port, write
+from common import RESULTS, ROOT, free_port, log, write
+from common import cdp as load_cdp
 
 sys.path.insert(0, str(ROOT))
 GOALS = {"ingest_spans_per_s": 20_000, "memory_mb": 200, "latency_overhead_percent": 15, "page_load_s": 1.0,
@@ -58,10 +58,6 @@ GOALS = {"ingest_spans_per_s": 20_000, "memory_mb": 200, "latency_overhead_perce
 BATCH = 500
 PARTS = ("ingest", "memory", "page_load", "latency", "idle")
 PROTOBUF = {"Content-Type": "application/x-protobuf"}
-
-
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
 # --------------------------------------------------------------------------- OTLP requests
@@ -274,14 +270,6 @@ def memory() -> dict[str, Any]:
             "met": full <= GOALS["memory_mb"]}  # fmt: skip
 
 
-def _cdp():
-    spec = importlib.util.spec_from_file_location("devenv_cdp", ROOT / "tests" / "integration" / "cdp.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["devenv_cdp"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def _load_time(page, url: str, timeout: float = 30) -> float:
     page.call("Page.navigate", {"url": "about:blank"})
     page.call("Page.navigate", {"url": url})
@@ -295,7 +283,7 @@ def _load_time(page, url: str, timeout: float = 30) -> float:
 
 
 def page_load(rounds: int) -> dict[str, Any]:
-    cdp = _cdp()
+    cdp = load_cdp()
     out: dict[str, Any] = {"spans_held": 10_000, "goal_s": GOALS["page_load_s"]}
     with cdp.Browser() as browser:
         page = browser.page()

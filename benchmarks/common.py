@@ -23,11 +23,27 @@ DEVENV = os.environ.get("BENCH_DEVENV") or str(VENV_BIN / "devenv")  # BENCH_DEV
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 
 
-def standins(names: list[str]) -> list[str]:
-    spec = importlib.util.spec_from_file_location("standins_build", ROOT / "tests" / "standins" / "build.py")
+def log(msg: str) -> None:
+    """A progress line with the time of day."""
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def load_module(name: str, path: Path):
+    """Import a helper of the test suite by file (tests/ is not a package the benchmarks install)."""
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    sys.modules["standins_build"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
+    return module
+
+
+def cdp():
+    """tests/integration/cdp.py: headless Chromium over the DevTools protocol."""
+    return load_module("devenv_cdp", ROOT / "tests" / "integration" / "cdp.py")
+
+
+def standins(names: list[str]) -> list[str]:
+    module = load_module("standins_build", ROOT / "tests" / "standins" / "build.py")
     return module.ensure_images(names, prefix="devenv-local")
 
 

@@ -30,7 +30,6 @@ p50 <= 0.5 s, no edit lost in 100. Results: benchmarks/results/hot_reload.json.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import math
 import os
@@ -50,25 +49,14 @@ import uuid
 from pathlib import Path
 
 import yaml
-from common import DEVENV, ROOT, example_env, free_port, standins, write
+from common import DEVENV, example_env, free_port, log, standins, write
+from common import cdp as load_cdp
 
 GOALS = {"backend": {"p50_s": 0.3, "p95_s": 0.6}, "frontend": {"p50_s": 0.3}, "worker": {"p50_s": 0.5}}
 FAST_TIMEOUT_S = 10.0
 SLOW_TIMEOUT_S = 90.0
 UVICORN = ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000", "--log-config", "logging.json",
            "--no-access-log"]  # fmt: skip
-
-
-def _cdp():
-    spec = importlib.util.spec_from_file_location("devenv_cdp", ROOT / "tests" / "integration" / "cdp.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["devenv_cdp"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
 def run(argv: list[str], cwd: Path | None = None, env: dict | None = None, check: bool = True) -> str:
@@ -254,7 +242,7 @@ def measure_worker(project: Project, edits: int, label: str, timeout: float) -> 
 
 
 def measure_frontend(project: Project, edits: int, label: str, timeout: float) -> dict:
-    cdp = _cdp()
+    cdp = load_cdp()
     samples, lost, full_reloads = [], 0, 0
     with cdp.Browser() as browser:
         watch = cdp.HmrWatch(browser, f"{project.web}/")
