@@ -6,7 +6,10 @@ in the development databases, a running `devenv up` is left alone and host ports
 cannot clash. The dev images are shared (same tags), so a built environment is not
 rebuilt. Per service: ``docker compose run --rm -T SERVICE <test command>`` starts
 what it depends on (waiting for health) and runs the command from ``test:`` in
-devenv.yaml. The test project is removed afterwards, volumes included.
+devenv.yaml. The test project is removed afterwards, volumes included. The generated
+files are brought in line first, as `devenv up` does: the services mount devenv's
+programs (the reloader, health probes) from ``.devenv/programs/``, and on a fresh
+checkout nothing has written them yet.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 from devenv.errors import DevenvError, UsageError
 from devenv.events import Event, ServiceTestResult, Step, TestSummary
+from devenv.generate import generate
 from devenv.project import Project
 from devenv.render.compose import render_compose
 from devenv.render.yamlout import dump_yaml
@@ -40,9 +44,9 @@ def project_name_for_tests(project: Project) -> str:
     return f"{project.name}-test"
 
 
-def compose_model_for_tests(project: Project) -> dict[str, Any]:
-    """The compose model for tests: the dev model, renamed, without published ports."""
-    data = copy.deepcopy(render_compose(project).data)
+def compose_model_for_tests(project: Project, rendered: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The compose model for tests: the dev model (``rendered``, or rendered now), renamed, no published ports."""
+    data = copy.deepcopy(render_compose(project).data if rendered is None else rendered)
     data["name"] = project_name_for_tests(project)
     for entry in data["services"].values():
         entry.pop("ports", None)
@@ -87,7 +91,8 @@ def run_tests(project: Project, services: list[str] | None = None, *, build: boo
     """Run the tests; yields Steps, Output lines, a ServiceTestResult each, then a TestSummary."""
     chosen, skipped = plan_tests(project, services)
     results: list[ServiceTestResult] = []
-    text = dump_yaml(compose_model_for_tests(project), header="devenv test: temporary compose file")
+    generated = generate(project)  # the programs the services mount, on a checkout never brought up
+    text = dump_yaml(compose_model_for_tests(project, generated.data), header="devenv test: temporary compose file")
     down = ("down", "--volumes", "--remove-orphans", "--timeout", "5")
     with temporary_compose(project.root, project.root / TMP_DIR, "test-compose-", text, down) as compose:
         to_build = _needs_build(project, chosen)

@@ -127,11 +127,19 @@ def test_a_job_from_the_browser_is_one_trace_through_the_queue(stack, update_gol
         worker_db = [s for s in spans if s["service"] == "worker" and db_system(s) == "postgresql"]
         assert worker_db and all(s["parent_span_id"] == consume["span_id"] for s in worker_db)
 
-        records = wait_for("the trace's logs", lambda: (lambda found: found if {"api", "worker"} <= {
-            r["service"] for r in found} else None)(get(f"{dashboard}/api/logs?trace_id={trace_id}")), 30)  # fmt: skip
+        # each service exports its logs in batches of its own: wait for both lines, not for the first of each
+        wanted = {("api", "job queued"), ("worker", "job done")}
+        seen: list[dict] = []
+
+        def the_logs() -> list[dict] | None:
+            seen[:] = get(f"{dashboard}/api/logs?trace_id={trace_id}")
+            return seen if wanted <= {(r["service"], r["body"]) for r in seen} else None
+
+        try:
+            records = wait_for("the trace's logs", the_logs, 30)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; got {[(r['service'], r['body']) for r in seen]}") from None
         assert {r["trace_id"] for r in records} == {trace_id}
-        assert any(r["service"] == "api" and r["body"] == "job queued" for r in records)
-        assert any(r["service"] == "worker" and r["body"] == "job done" for r in records)
         assert all(r["span_id"] in by_id for r in records)
         api_only = get(f"{dashboard}/api/logs?" + urllib.parse.urlencode({"service": "api", "trace_id": trace_id}))
         assert api_only and {r["service"] for r in api_only} == {"api"}

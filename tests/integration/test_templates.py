@@ -4,7 +4,8 @@ with PostgreSQL and Redis, shared by the tests of this module (builds take time)
 * `devenv up`: the backend answers with data from PostgreSQL, a job enqueued through
   the backend is processed by the worker (its outcome lands in PostgreSQL), and the
   frontend page, opened in headless Chromium, shows data that came from the backend;
-* `devenv test` passes for all three services, and fails when a test fails;
+* `devenv test` passes for all three services on a checkout never brought up, fails when a
+  test fails, and leaves a running environment alone;
 * the prod stages build, run as non-root users and carry a HEALTHCHECK.
 """
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from tests.conftest import run_cli
-from tests.integration.cdp import CHROMIUM, CHROMIUM_ARGS
+from tests.integration.cdp import CHROMIUM, Browser
 from tests.integration.conftest import MIRROR_PREFIX, _load_standins, http, remove_project, scaffold_stack
 
 pytestmark = pytest.mark.docker
@@ -58,21 +58,31 @@ def stack(tmp_path_factory, standins):
         remove_project(name)
 
 
-def chromium_dom(url: str, profile: Path) -> str:
-    proc = subprocess.run(
-        [
-            CHROMIUM,
-            *CHROMIUM_ARGS,
-            f"--user-data-dir={profile}",
-            "--virtual-time-budget=15000",
-            "--dump-dom",
-            url,
-        ],
+def test_devenv_test_runs_each_services_tests_in_its_container(stack):
+    # on a checkout never brought up: nothing has generated the programs the services mount yet
+    assert not (stack.root / ".devenv" / "programs").exists()
+    code, out, err = run_cli("-C", stack.root, "--output", "plain", "test")
+    assert code == 0, out[-4000:] + err
+    lines = {line.split()[0]: line for line in out.splitlines() if line.split()[:1] in (["api"], ["worker"], ["web"])}
+    for service, command in (("api", "pytest -q"), ("worker", "pytest -q"), ("web", "vitest run")):
+        assert "passed" in lines[service] and command in lines[service], out[-2000:]
+    # tests ran in their own compose project, which is gone; the dev stack still runs
+    leftovers = subprocess.run(
+        ["docker", "ps", "-aq", "--filter", f"label=com.docker.compose.project={stack.name}-test"],
         capture_output=True,
         text=True,
-        timeout=90,
-    )
-    return proc.stdout
+    ).stdout.split()
+    assert leftovers == []
+
+    failing = stack.root / "services" / "api" / "tests" / "test_fails_on_purpose.py"
+    failing.write_text("def test_fails():\n    assert 1 == 2, 'on purpose'\n")
+    try:
+        code, out, err = run_cli("-C", stack.root, "--output", "plain", "test", "api")
+    finally:
+        failing.unlink()
+    assert code == 1
+    assert "FAILED (1)" in out and "on purpose" in out
+    assert "error: tests failed: api" in err
 
 
 def test_up_backend_worker_and_frontend_work_together(stack):
@@ -123,42 +133,25 @@ def test_up_backend_worker_and_frontend_work_together(stack):
     )
     with urllib.request.urlopen(req, timeout=10) as response:
         assert response.status == 201
-    dom = ""
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
-        deadline = time.monotonic() + 90  # the first load makes Vite optimise dependencies
-        while time.monotonic() < deadline:
-            dom = chromium_dom(f"http://127.0.0.1:{stack.web_port}/", Path(profile))
-            if marker in dom:
-                break
-            time.sleep(1)
+    with Browser() as browser:  # the first load makes Vite optimise dependencies: allow for it
+        page = browser.page()
+        page.load_until(f"http://127.0.0.1:{stack.web_port}/", f"document.body.innerText.includes({marker!r})", 180)
+        dom = page.evaluate("document.documentElement.outerHTML")
     assert marker in dom, dom[-2000:]
     assert 'data-testid="items"' in dom and "Write devenv.yaml" in dom
 
 
-def test_devenv_test_runs_each_services_tests_in_its_container(stack):
-    code, out, err = run_cli("-C", stack.root, "--output", "plain", "test")
-    assert code == 0, out[-4000:] + err
-    lines = {line.split()[0]: line for line in out.splitlines() if line.split()[:1] in (["api"], ["worker"], ["web"])}
-    for service, command in (("api", "pytest -q"), ("worker", "pytest -q"), ("web", "vitest run")):
-        assert "passed" in lines[service] and command in lines[service], out[-2000:]
-    # tests ran in their own compose project, which is gone; the dev stack still runs
-    leftovers = subprocess.run(
-        ["docker", "ps", "-aq", "--filter", f"label=com.docker.compose.project={stack.name}-test"],
-        capture_output=True,
-        text=True,
-    ).stdout.split()
-    assert leftovers == []
-    assert http("GET", f"{stack.api}/healthz")[0] == 200
+def test_devenv_test_leaves_a_running_environment_alone(stack):
+    def dev_containers() -> list[str]:
+        return sorted(stack.compose("ps", "-q").stdout.split())
 
-    failing = stack.root / "services" / "api" / "tests" / "test_fails_on_purpose.py"
-    failing.write_text("def test_fails():\n    assert 1 == 2, 'on purpose'\n")
-    try:
-        code, out, err = run_cli("-C", stack.root, "--output", "plain", "test", "api")
-    finally:
-        failing.unlink()
-    assert code == 1
-    assert "FAILED (1)" in out and "on purpose" in out
-    assert "error: tests failed: api" in err
+    before = dev_containers()
+    running = set(stack.compose("ps", "--services").stdout.split())
+    assert {"postgres", "redis", "api", "worker", "web"} <= running, running  # from `devenv up`
+    code, out, err = run_cli("-C", stack.root, "--output", "plain", "test", "worker")
+    assert code == 0, out[-3000:] + err
+    assert dev_containers() == before
+    assert http("GET", f"{stack.api}/healthz")[0] == 200
 
 
 def test_prod_images_are_small_non_root_and_healthchecked(stack):

@@ -48,3 +48,4 @@ def setup() -> None:
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(JsonFormatter())
         root.handlers = [handler]
+    logging.getLogger("pika").setLevel(logging.WARNING)  # chatty at INFO: eight lines per job published
