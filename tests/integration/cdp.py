@@ -367,5 +367,21 @@ class HmrWatch:
             f"page {state}; chromium: {self.browser.log_tail(800)}"
         )
 
+    def settled_page(self, page: str, hold: float = 3.0, timeout: float = 30) -> str:
+        """The page id once it has held for ``hold`` s, starting from ``page`` (the first marker's).
+
+        Vite may reload the page once more for a dependency it discovered late: a full reload
+        then is part of the first load, not a failed hot update.
+        """
+        held_since, deadline = time.monotonic(), time.monotonic() + timeout
+        while time.monotonic() - held_since < hold:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the page kept reloading for {timeout}s: {self.describe()}")
+            now = self.page.evaluate("window.__devenvPage")
+            if now and now != page:
+                page, held_since = now, time.monotonic()
+            time.sleep(0.25)
+        return page
+
     def text(self) -> str:
         return self.page.evaluate("document.body ? document.body.innerText : ''") or ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -22,6 +23,7 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,10 +61,27 @@ def standins(engine):
     return _load_standins().ensure_images(["postgres", "redis", "python"], prefix=MIRROR_PREFIX)
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port free now, below the kernel's ephemeral range (32768+ here).
+
+    Ports the kernel picks for port 0 come from that range, and so do the ones the engine
+    picks for a container published without a host port: a port taken from it could be
+    given to something else before the test binds it. Never the same port twice in a run.
+    """
+    while True:
+        port = random.randrange(20000, 32000)
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
 
 
 class TestProject:
@@ -143,6 +162,22 @@ def http(method: str, url: str, timeout: float = 10) -> tuple[int, dict]:
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
         return exc.code, {}
+
+
+def until(check: Any, timeout: float, what: str, interval: float = 0.02) -> Any:
+    """Poll ``check()`` until it returns something truthy (returned); OSError counts as not yet."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = check()
+        except OSError as exc:
+            last = exc
+        else:
+            if last:
+                return last
+        time.sleep(interval)
+    raise AssertionError(f"{what} within {timeout}s (last: {last!r})")
 
 
 def wait_http(url: str, timeout: float = 60) -> None:

@@ -22,7 +22,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -31,7 +30,7 @@ import pytest
 
 from tests.conftest import must
 from tests.integration.cdp import CHROMIUM, Browser, HmrWatch
-from tests.integration.conftest import remove_project, scaffold_stack
+from tests.integration.conftest import remove_project, scaffold_stack, until
 
 pytestmark = pytest.mark.docker
 
@@ -66,21 +65,6 @@ def post_json(url: str, body: dict) -> dict:
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
-
-
-def until(check, timeout: float, what: str, interval: float = 0.02):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-        except OSError as exc:
-            last = exc
-        else:
-            if last:
-                return last
-        time.sleep(interval)
-    raise AssertionError(f"{what} within {timeout}s (last: {last!r})")
 
 
 def set_version(path: Path, version: str) -> None:
@@ -208,7 +192,14 @@ def test_a_changed_worker_task_is_executed_without_rebuild_or_restart(stack):
     tasks = stack.root / "services" / "worker" / "worker" / "tasks.py"
     assert stack.job()["result"] == {"version": "v0"}
     set_version(tasks, "w1")
-    until(lambda: stack.job()["result"] == {"version": "w1"}, 30, "the new task ran", interval=0.05)
+
+    def the_new_task_ran() -> bool:
+        try:
+            return bool(stack.job()["result"] == {"version": "w1"})
+        except AssertionError:  # that job did not finish in time: send another
+            return False
+
+    until(the_new_task_ran, 90, "the new task ran", interval=0.05)
     assert stack.identity("worker") == before
 
 
@@ -220,15 +211,14 @@ def test_a_changed_frontend_component_arrives_through_hmr_without_a_full_reload(
         watch = HmrWatch(browser, f"{stack.web}/")
         first = watch.wait_marker("0", 120)  # the first load makes Vite optimise dependencies
         assert first is not None, watch.describe()
-        time.sleep(1.0)
-        page = first[1]
+        page = watch.settled_page(first[1])
         for version in range(1, 4):
             app.write_text(re.sub(r"hot-\d+", f"hot-{version}", app.read_text()))
             seen = watch.wait_marker(str(version), 15)
             assert seen is not None, f"hot-{version} never showed up: {watch.text()[:500]}"
             assert seen[1] == page, "the page was fully reloaded"
         assert watch.page.evaluate("window.__devenvPage") == page
-        assert "Write devenv.yaml" in watch.text()  # and it still shows data from the backend
+        until(lambda: "Write devenv.yaml" in watch.text(), 15, "the backend's data on the page")
     assert stack.identity("web") == before
 
 
@@ -316,7 +306,7 @@ def test_a_changed_requirements_file_rebuilds_under_up_watch(stack):
     reader.start()
     try:
         until(lambda: any("watching rebuild triggers" in line for line in lines), 300, "watch started", 0.2)
-        time.sleep(2)  # Compose's watch sets up its watchers
+        until(lambda: any("Watch enabled" in line for line in lines), 60, "Compose's watchers set up", 0.2)
         requirements = stack.root / "services" / "api" / "requirements.txt"
         requirements.write_text(requirements.read_text() + "six>=1.16\n")
 

@@ -21,7 +21,7 @@ from ruamel.yaml import YAML
 
 from tests.conftest import must
 from tests.integration.cdp import CHROMIUM, Browser
-from tests.integration.conftest import ROOT, _load_standins, free_port, init_project, remove_project, wait_http
+from tests.integration.conftest import ROOT, _load_standins, free_port, init_project, remove_project, until, wait_http
 
 pytestmark = [
     pytest.mark.docker,
@@ -62,17 +62,6 @@ def stack(tmp_path_factory, standins):
         remove_project(name)
 
 
-def wait_for(what: str, probe, timeout: float):
-    deadline = time.monotonic() + timeout
-    while True:
-        found = probe()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} within {timeout}s")
-        time.sleep(0.5)
-
-
 def db_system(span: dict) -> str | None:
     attributes = span["attributes"]
     return attributes.get("db.system") or attributes.get("db.system.name")
@@ -82,9 +71,14 @@ def test_a_job_from_the_browser_is_one_trace_through_the_queue(stack, update_gol
     root, web_port, dash_port = stack
     dashboard = f"http://127.0.0.1:{dash_port}"
     wait_http(f"{dashboard}/healthz")
-    resources = {r["name"]: r for r in get(f"{dashboard}/api/resources")}
+
+    def the_resources() -> dict[str, dict] | None:  # one probe each, 1 s: a stalled moment reads as unhealthy
+        found = {r["name"]: r for r in get(f"{dashboard}/api/resources")}
+        return found if found.get("api", {}).get("health") == "healthy" else None
+
+    resources = until(the_resources, 30, "the api healthy on the dashboard", interval=0.5)
     assert set(resources) == {"api", "worker", "web", "postgres", "rabbitmq", "redis"}
-    assert resources["api"]["health"] == "healthy" and resources["rabbitmq"]["state"] == "running"
+    assert resources["rabbitmq"]["state"] == "running"
 
     with Browser() as browser:
         page = browser.page()
@@ -92,22 +86,33 @@ def test_a_job_from_the_browser_is_one_trace_through_the_queue(stack, update_gol
                                                          "mobile": False})  # fmt: skip
         page.load_until(f"http://localhost:{web_port}/", "!!document.querySelector('[data-testid=run-job]')", 180)
         page.evaluate("document.querySelector('[data-testid=run-job]').click()")
-        shown = wait_for("the queued job", lambda: page.evaluate(
-            "(document.querySelector('[data-testid=job]') || {}).textContent || ''"), 30)  # fmt: skip
+        shown = until(lambda: page.evaluate("(document.querySelector('[data-testid=job]') || {}).textContent || ''"),
+                      30, "the queued job", interval=0.5)  # fmt: skip
         assert shown.startswith("job ") and shown.endswith(": queued"), shown
         job_id = shown.split()[1].rstrip(":")
+
+        def complete(spans: list[dict]) -> bool:
+            """Every span asserted below is in: each service exports in batches of its own, every second."""
+            have = {(s["service"], s["kind"], db_system(s) or "") for s in spans}
+            return (
+                any(s["attributes"].get("messaging.message.id") == job_id for s in spans)
+                and any(s["service"] == "web" and "/api/jobs" in json.dumps(s["attributes"]) for s in spans)
+                and any(s["service"] == "api" and s["kind"] == "server" and "/api/jobs" in s["name"] for s in spans)
+                and {("api", "client", "redis"), ("api", "producer", ""), ("worker", "consumer", "")} <= have
+                and any(s["service"] == "worker" and db_system(s) == "postgresql" for s in spans)
+            )
 
         def the_trace() -> list[dict] | None:
             for summary in get(f"{dashboard}/api/traces?service=worker"):
                 if {"web", "api", "worker"} <= set(summary["services"]):
                     spans = get(f"{dashboard}/api/traces/{summary['trace_id']}")["spans"]
-                    if any(s["attributes"].get("messaging.message.id") == job_id for s in spans) and any(
-                        s["service"] == "worker" and db_system(s) for s in spans
-                    ):
-                        return spans
+                    if complete(spans):
+                        time.sleep(2.5)  # and nothing more on its way: the count holds across an export round
+                        again = get(f"{dashboard}/api/traces/{summary['trace_id']}")["spans"]
+                        return again if len(again) == len(spans) else None
             return None
 
-        spans = wait_for("one trace from web through api to worker", the_trace, 60)
+        spans = until(the_trace, 60, "one trace from web through api to worker", interval=0.5)
         trace_id = spans[0]["trace_id"]
         assert {s["trace_id"] for s in spans} == {trace_id}
         by_id = {s["span_id"]: s for s in spans}
@@ -136,7 +141,7 @@ def test_a_job_from_the_browser_is_one_trace_through_the_queue(stack, update_gol
             return seen if wanted <= {(r["service"], r["body"]) for r in seen} else None
 
         try:
-            records = wait_for("the trace's logs", the_logs, 30)
+            records = until(the_logs, 30, "the trace's logs", interval=0.5)
         except AssertionError as exc:
             raise AssertionError(f"{exc}; got {[(r['service'], r['body']) for r in seen]}") from None
         assert {r["trace_id"] for r in records} == {trace_id}
@@ -166,4 +171,4 @@ def test_a_job_from_the_browser_is_one_trace_through_the_queue(stack, update_gol
         )
         return found if ok else None
 
-    wait_for("the api's and the worker's metrics", reported, 90)
+    until(reported, 150, "the api's and the worker's metrics", interval=0.5)

@@ -24,6 +24,7 @@ services:
     image: python:3.11-slim
     port: {port}
     public: true
+    health: /who
     env: {{WHO: {who}}}
     command: ["sh", "-c", "mkdir -p /tmp/s; echo $WHO > /tmp/s/who && cd /tmp/s && exec python3 -m http.server {port}"]
 """

@@ -71,8 +71,7 @@ def test_chromium_trusting_the_ca_opens_the_frontend_by_name_and_gets_hmr_throug
         # a loaded machine can keep Chromium busy for a while after the first load (Vite's dependency pass)
         assert watch.page.evaluate("location.href", timeout=120) == url
         assert watch.page.evaluate("window.isSecureContext", timeout=120) is True
-        time.sleep(1.0)
-        page = first[1]
+        page = watch.settled_page(first[1])
         for version in (1, 2):
             app.write_text(re.sub(r"hot-\d+", f"hot-{version}", app.read_text()))
             seen = watch.wait_marker(str(version), 30)
@@ -85,5 +84,8 @@ def test_chromium_trusting_the_ca_opens_the_frontend_by_name_and_gets_hmr_throug
     with Browser(args=[RESOLVE], env={**os.environ, "HOME": str(untrusted_home)}) as browser:
         watch = HmrWatch(browser, url)
         assert watch.wait_marker("2", 10) is None  # without the CA: no page
-        text = watch.text()
+        deadline, text = time.monotonic() + 30, ""
+        while time.monotonic() < deadline and not ("not private" in text or "ERR_CERT" in text):
+            text = watch.text()  # Chromium's certificate error page
+            time.sleep(0.5)
         assert "Items" not in text and ("not private" in text or "ERR_CERT" in text), text[:500]

@@ -17,7 +17,7 @@ import uuid
 import pytest
 
 from tests.integration import conftest
-from tests.integration.conftest import MIRROR_PREFIX, ROOT, _load_standins, copy_example_api, free_port, http
+from tests.integration.conftest import MIRROR_PREFIX, ROOT, _load_standins, copy_example_api, free_port, http, until
 from tests.integration.test_fixtures import COUNTS, queues, redis, sql
 
 pytestmark = pytest.mark.docker
@@ -166,11 +166,12 @@ def test_a_restore_that_fails_leaves_the_data_as_it_was(shop, cli):
         sql(shop, f"ALTER DATABASE {database} ALLOW_CONNECTIONS true")
         holder = subprocess.Popen(
             ["docker", "compose", "-f", str(shop.root / "docker-compose.yml"), "exec", "-T", "db",
-             "psql", "-U", "devenv", "-d", database, "-c", "SELECT pg_sleep(20)"],
+             "psql", "-U", "devenv", "-d", database, "-c", "SELECT pg_sleep(60)"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         try:
-            time.sleep(2)
+            until(lambda: sql(shop, f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}'") != "0",
+                  30, "the session holding the snapshot")  # fmt: skip
             code, _, err = snapshot(cli, shop, "restore", "seeded", "db")
         finally:
             holder.kill()
@@ -245,10 +246,14 @@ def test_a_snapshot_of_a_database_being_written_is_a_valid_database(shop, cli):
         "i=$((i + 1)); done; touch /tmp/batches-done",
     )
     assert writer.returncode == 0, writer.stderr
-    time.sleep(1)
+    def count() -> int:
+        return int(sql(shop, "SELECT count(*) FROM batches"))
+
+    until(lambda: count() > 0, 30, "the writer's first batch")
     code, out, err = snapshot(cli, shop, "save", "busy", "db")
     assert code == 0, out + err
-    time.sleep(0.5)
+    after_save = count()
+    until(lambda: count() > after_save, 30, "a batch written after the save")
     assert shop.compose("exec", "-T", "db", "touch", "/tmp/batches-stop").returncode == 0
     deadline = time.monotonic() + 60
     while shop.compose("exec", "-T", "db", "test", "-e", "/tmp/batches-done").returncode != 0:

@@ -92,9 +92,9 @@ dependencies:
 
 def test_service_never_healthy_fails_at_timeout_naming_it_with_logs(project, cli):
     project.write(SLOW_SERVICE.format(port=free_port(), health="/missing-page"))
-    code, _out, err = cli("-C", project.root, "--output", "plain", "up", "--timeout", "8")
+    code, _out, err = cli("-C", project.root, "--output", "plain", "up", "--timeout", "20")
     assert code == 1
-    assert "error: web is not healthy after 8s" in err
+    assert "error: web is not healthy after 20s" in err
     assert "--- last 30 log lines of web (running, starting) ---" in err
     assert '"GET /missing-page HTTP/1.1" 404' in err  # the container's own log lines
     assert "hint:" in err

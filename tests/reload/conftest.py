@@ -74,6 +74,14 @@ class Running:
     def output(self) -> str:
         return (self.root / "reloader.log").read_text()
 
+    def wait_output(self, text: str, timeout: float = 10.0) -> str:
+        """The output once it holds ``text``: the reloader logs from its own process, on its own time."""
+        deadline = time.monotonic() + timeout
+        while text not in (out := self.output()):
+            assert time.monotonic() < deadline, f"{text!r} never logged:\n{out}"
+            time.sleep(0.02)
+        return out
+
     def stop(self) -> int:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)

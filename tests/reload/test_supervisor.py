@@ -32,11 +32,7 @@ def test_no_edit_is_lost_in_a_burst(running, tmp_path):
 def test_a_broken_edit_waits_for_the_fix(running, tmp_path, shipped):
     job = running()
     (tmp_path / "helper.py").write_text("VERSION = (\n")
-    deadline = time.monotonic() + 10
-    while "SyntaxError" not in job.output():
-        assert time.monotonic() < deadline, job.output()
-        time.sleep(0.05)
-    traceback = job.output().split("SyntaxError")[0].split("Traceback")[-1]
+    traceback = job.wait_output("SyntaxError").split("SyntaxError")[0].split("Traceback")[-1]
     assert "job.py" in traceback and str(shipped) not in traceback  # none of the reloader's frames
     (tmp_path / "helper.py").write_text("VERSION = 7\n")
     job.wait_for("7")
@@ -56,13 +52,13 @@ def test_a_stale_pycache_never_masks_an_edit(running, tmp_path):
 
 def test_polling_mode(running, tmp_path):
     job = running(env={"DEVENV_POLLING": "1", "DEVENV_RELOAD_POLL_MS": "100"})
-    assert "polling every 100 ms" in job.output()
+    job.wait_output("polling every 100 ms")
     (tmp_path / "helper.py").write_text("VERSION = 3\n")
     job.wait_for("3")
 
 
 def test_sigterm_stops_the_process_and_the_reloader(running):
     job = running()
-    child_pids = [line for line in job.output().splitlines() if '"msg": "started"' in line]
+    child_pids = [line for line in job.wait_output('"msg": "started"').splitlines() if '"msg": "started"' in line]
     assert child_pids
     assert job.stop() == 0
