@@ -31,6 +31,7 @@ from devenv.checks.parsers import parse
 from devenv.checks.plan import INTEGRATION, PlannedCheck, ServicePlan, plan_checks, template_checks
 from devenv.errors import DevenvError, UsageError
 from devenv.events import CheckOutcome, CheckSummary, Event, ServiceCheckResult, Step
+from devenv.generate import generate
 from devenv.project import Project
 from devenv.render.compose import render_compose
 from devenv.render.yamlout import dump_yaml
@@ -218,6 +219,7 @@ def run_checks(
     policy = project.spec.checks
     started = time.monotonic()
     results: list[ServiceCheckResult] = []
+    generate(project)  # the programs the services mount: else the engine makes empty, root-owned dirs of them
     text = dump_yaml(compose_model_for_checks(project), header="devenv check")
     down = ("down", "--remove-orphans", "--timeout", "5")  # the network too
     with temporary_compose(project.root, project.root / TMP_DIR, "check-compose-", text, down) as compose:

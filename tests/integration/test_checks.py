@@ -62,8 +62,12 @@ def stack(tmp_path_factory, standins):
 
 
 def test_every_template_passes_its_checks_as_scaffolded(stack):
+    programs = stack.root / ".devenv" / "programs"
+    assert not programs.exists()  # a checkout never brought up
     code, results, log = stack.check()
     assert code == 0, log
+    # the programs the services mount were written, not left for the engine to make empty dirs of
+    assert (programs / "reload" / "__main__.py").is_file()
     for service in ("api", "worker", "web"):
         for kind in ("tests", "style", "types", "licences"):
             assert results[(service, kind)]["outcome"] == "passed", (service, kind, results[(service, kind)])
