@@ -181,16 +181,8 @@ def until(check: Any, timeout: float, what: str, interval: float = 0.02) -> Any:
 
 
 def wait_http(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if http("GET", url, timeout=2)[0] == 200:
-                return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{url} did not answer 200 within {timeout}s")
-        time.sleep(0.3)
+    """Until ``url`` answers 200."""
+    until(lambda: http("GET", url, timeout=2)[0] == 200, timeout, f"{url} answering 200", interval=0.3)
 
 
 def init_project(parent: Path, suffix: int = 10) -> tuple[Path, str]:
